@@ -1,0 +1,170 @@
+import Foundation
+
+/// Reads and writes git's credential-helper wire format: `key=value` lines split on LF
+/// only, ended by a blank line or end of input.
+public enum GitCodec {
+    /// Longest accepted line, in bytes (the key, '=' and the value).
+    public static let maxLineBytes = 65535
+
+    public static func decode(_ input: [UInt8]) throws(HelperError) -> GitCredential {
+        var credential = GitCredential()
+        var lineNumber = 0
+        var start = input.startIndex
+        while start < input.endIndex {
+            let end = input[start...].firstIndex(of: 0x0A) ?? input.endIndex
+            lineNumber += 1
+            let line = input[start..<end]
+            start = end < input.endIndex ? end + 1 : end
+            if line.isEmpty { break }
+            guard line.count <= maxLineBytes else {
+                throw .lineTooLong(line: lineNumber, limit: maxLineBytes)
+            }
+            guard let eq = line.firstIndex(of: UInt8(ascii: "=")) else {
+                throw .malformedLine(line: lineNumber)
+            }
+            let key = try text(line[line.startIndex..<eq], key: "key")
+            let value = try text(line[(eq + 1)...], key: key)
+            try apply(key: key, value: value, line: lineNumber, to: &credential)
+        }
+        return credential
+    }
+
+    /// The wire form of every attribute that is set. Refuses values that would break
+    /// the line format rather than writing them.
+    public static func encode(_ c: GitCredential) throws(HelperError) -> [UInt8] {
+        var pairs: [(String, String)] = c.capability.map { ("capability[]", $0) }
+        let scalars: [(String, String?)] = [
+            ("protocol", c.protocol), ("host", c.host), ("path", c.path),
+            ("username", c.username), ("password", c.password),
+            ("password_expiry_utc", c.passwordExpiryUTC),
+            ("oauth_refresh_token", c.oauthRefreshToken),
+            ("authtype", c.authtype), ("credential", c.credential),
+        ]
+        for (key, value) in scalars { if let value { pairs.append((key, value)) } }
+        if c.ephemeral { pairs.append(("ephemeral", "1")) }
+        pairs += c.wwwauth.map { ("wwwauth[]", $0) }
+        pairs += c.state.map { ("state[]", $0) }
+        if c.continue { pairs.append(("continue", "1")) }
+        if c.quit { pairs.append(("quit", "1")) }
+
+        var out: [UInt8] = []
+        for (key, value) in pairs {
+            if let bad = value.utf8.first(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 }) {
+                throw .forbiddenCharacter(key: key, character: describe(bad))
+            }
+            out += key.utf8
+            out.append(UInt8(ascii: "="))
+            out += value.utf8
+            out.append(0x0A)
+        }
+        return out
+    }
+
+    // MARK: - Attributes
+
+    private static func apply(
+        key: String, value: String, line: Int, to c: inout GitCredential
+    ) throws(HelperError) {
+        switch key {
+        case "protocol": c.protocol = value
+        case "host": c.host = value
+        case "path": c.path = value
+        case "username": c.username = value
+        case "password": c.password = value
+        case "password_expiry_utc": c.passwordExpiryUTC = value
+        case "oauth_refresh_token": c.oauthRefreshToken = value
+        case "authtype": c.authtype = value
+        case "credential": c.credential = value
+        case "url": try applyURL(value, to: &c)
+        case "ephemeral": c.ephemeral = try bool(value, key: key, line: line)
+        case "continue": c.continue = try bool(value, key: key, line: line)
+        case "quit": c.quit = try bool(value, key: key, line: line)
+        case "wwwauth[]": append(value, to: &c.wwwauth)
+        case "capability[]": append(value, to: &c.capability)
+        case "state[]": append(value, to: &c.state)
+        default: break  // Unknown keys are for newer helpers; ignore them, as git asks.
+        }
+    }
+
+    /// `key[]=value` adds a value; an empty `key[]=` clears the list.
+    private static func append(_ value: String, to list: inout [String]) {
+        if value.isEmpty { list.removeAll() } else { list.append(value) }
+    }
+
+    /// git's boolean spellings (git_parse_maybe_bool).
+    private static func bool(_ value: String, key: String, line: Int) throws(HelperError) -> Bool {
+        switch value.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off", "": return false
+        default: throw .invalidBoolean(key: key, line: line)
+        }
+    }
+
+    /// `url=` stands for its parts, as in git's credential_from_url: scheme, optional
+    /// user[:password]@, host[:port] and path. Decoded parts are checked again for
+    /// CR, LF and NUL, which is how CVE-2020-5260 smuggled a second host in.
+    private static func applyURL(_ url: String, to c: inout GitCredential) throws(HelperError) {
+        guard let schemeEnd = url.range(of: "://") else {
+            throw .usage("url=\(url.prefix(80)) has no scheme; send url=https://host/path")
+        }
+        let rest = url[schemeEnd.upperBound...]
+        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+        let authority = rest[..<slash]
+        var hostPart = authority
+        var user: Substring?
+        var password: Substring?
+        if let at = authority.lastIndex(of: "@") {
+            hostPart = authority[authority.index(after: at)...]
+            let userinfo = authority[..<at]
+            if let colon = userinfo.firstIndex(of: ":") {
+                user = userinfo[..<colon]
+                password = userinfo[userinfo.index(after: colon)...]
+            } else {
+                user = userinfo
+            }
+        }
+        var path = slash < rest.endIndex ? rest[rest.index(after: slash)...] : ""
+        while path.hasSuffix("/") { path = path.dropLast() }
+
+        c.protocol = try decoded(url[..<schemeEnd.lowerBound], key: "protocol")
+        c.host = hostPart.isEmpty ? nil : try decoded(hostPart, key: "host")
+        c.path = path.isEmpty ? nil : try decoded(path, key: "path")
+        if let user { c.username = try decoded(user, key: "username") }
+        if let password { c.password = try decoded(password, key: "password") }
+    }
+
+    private static func decoded(_ part: Substring, key: String) throws(HelperError) -> String {
+        let value = String(part).removingPercentEncoding ?? String(part)
+        if let bad = value.utf8.first(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 }) {
+            throw .forbiddenCharacter(key: key, character: describe(bad))
+        }
+        return value
+    }
+
+    // MARK: - Bytes
+
+    private static func text(_ bytes: ArraySlice<UInt8>, key: String) throws(HelperError) -> String {
+        if let bad = bytes.first(where: { $0 == 0x0D || $0 == 0 }) {
+            throw .forbiddenCharacter(key: printable(key), character: describe(bad))
+        }
+        guard let string = String(validating: bytes, as: UTF8.self) else {
+            throw .invalidUTF8(key: printable(key))
+        }
+        return string
+    }
+
+    private static func describe(_ byte: UInt8) -> String {
+        switch byte {
+        case 0: return "a NUL byte"
+        case 0x0D: return "a carriage return"
+        default: return "a line feed"
+        }
+    }
+
+    /// A key as it may appear in an error line: printable ASCII, at most 40 characters.
+    private static func printable(_ key: String) -> String {
+        String(String.UnicodeScalarView(key.unicodeScalars.prefix(40).map {
+            (0x20..<0x7F).contains($0.value) ? $0 : "?"
+        }))
+    }
+}

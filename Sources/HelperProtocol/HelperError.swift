@@ -1,0 +1,73 @@
+/// The one error type of the helper. Every failure, whatever layer finds it, is one of
+/// these cases; each protocol front end renders it in exactly one place
+/// (`GitFrontEnd`, `DockerFrontEnd`, …), and `message` is the one-line text a human reads.
+public enum HelperError: Error, Equatable, Sendable {
+    // Bad input on the protocol stream.
+    case lineTooLong(line: Int, limit: Int)
+    case forbiddenCharacter(key: String, character: String)
+    case malformedLine(line: Int)
+    case invalidBoolean(key: String, line: Int)
+    case invalidUTF8(key: String)
+    case inputTooLarge(limit: Int)
+    case missingAttributes([String], action: String)
+    case invalidJSON(String)
+    case usage(String)
+
+    // The docker protocol's fixed answers (docker-credential-helpers' exact strings).
+    case credentialsNotFound
+    case missingServerURL
+    case missingUsername
+    case unknownAction(String)
+
+    // Keyring faults: each names the cause and the fix. None of them deletes anything.
+    case noSessionBus(detail: String)
+    case noSecretService(detail: String)
+    case collectionLocked(collection: String)
+    case unlockDismissed(collection: String)
+    case keyringTimeout(milliseconds: Int)
+    case keyringFailure(String)
+
+    /// One line, naming the cause and the fix. Never contains a secret.
+    public var message: String {
+        switch self {
+        case let .lineTooLong(line, limit):
+            return "input line \(line) is longer than \(limit) bytes; send shorter values (nothing was read or changed)"
+        case let .forbiddenCharacter(key, character):
+            return "the value of '\(key)' contains \(character), which the credential protocol forbids (CVE-2020-5260, CVE-2024-52006); remove it from the URL or input"
+        case let .malformedLine(line):
+            return "input line \(line) is not 'key=value'; send one key=value pair per line"
+        case let .invalidBoolean(key, line):
+            return "input line \(line): '\(key)' takes true or false (1, 0, yes, no, on, off)"
+        case let .invalidUTF8(key):
+            return "the value of '\(key)' is not valid UTF-8; the Secret Service stores text only (nothing was changed)"
+        case let .inputTooLarge(limit):
+            return "stdin is larger than \(limit) bytes; a credential request is far smaller, so check what is piped in"
+        case let .missingAttributes(names, action):
+            return "\(action) needs \(names.joined(separator: ", ")); send \(names.count == 1 ? "it" : "them") on stdin (nothing was changed)"
+        case let .invalidJSON(detail):
+            return "stdin is not the expected JSON (\(detail)); send {\"ServerURL\":…,\"Username\":…,\"Secret\":…}"
+        case let .usage(text):
+            return text
+        case .credentialsNotFound:
+            return "credentials not found in native keychain"
+        case .missingServerURL:
+            return "no credentials server URL"
+        case .missingUsername:
+            return "no credentials username"
+        case let .unknownAction(action):
+            return "Unknown credential action `\(action)`"
+        case let .noSessionBus(detail):
+            return "no D-Bus session bus (\(detail)); the Secret Service needs one: log in to a desktop session, enable `loginctl enable-linger` for SSH, or run inside `dbus-run-session -- $SHELL`"
+        case let .noSecretService(detail):
+            return "no Secret Service provider on the session bus (\(detail)); install and start one: `sudo apt-get install gnome-keyring` then `gnome-keyring-daemon --start --components=secrets`"
+        case let .collectionLocked(collection):
+            return "the keyring collection '\(collection)' is locked and no display is available for an unlock prompt; unlock it with `gnome-keyring-daemon --unlock` (type the password, then Ctrl-D) and retry"
+        case let .unlockDismissed(collection):
+            return "the unlock prompt for keyring collection '\(collection)' was dismissed or could not be shown; retry and enter the keyring password, or unlock it with `gnome-keyring-daemon --unlock`"
+        case let .keyringTimeout(ms):
+            return "the Secret Service did not answer within \(ms) ms; restart the keyring daemon (`gnome-keyring-daemon --replace --components=secrets`) and retry"
+        case let .keyringFailure(detail):
+            return "the Secret Service refused the request (\(detail)); check the keyring daemon and retry"
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import CLibSecret
+import HelperProtocol
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A string → string GHashTable built for one libsecret call; call `release()` in a defer.
+struct GLibTable {
+    let pointer: OpaquePointer
+
+    init(_ attributes: [String: String]) {
+        pointer = ech_attributes_new()
+        for (key, value) in attributes { ech_attributes_insert(pointer, key, value) }
+    }
+
+    func release() { g_hash_table_unref(pointer) }
+
+    /// Copies a string → string GHashTable that libsecret returned.
+    static func dictionary(_ table: OpaquePointer?) -> [String: String] {
+        guard let table else { return [:] }
+        var result: [String: String] = [:]
+        var iterator = GHashTableIter()
+        var key: gpointer?
+        var value: gpointer?
+        g_hash_table_iter_init(&iterator, table)
+        while g_hash_table_iter_next(&iterator, &key, &value) != 0 {
+            guard let key, let value else { continue }
+            result[String(cString: key.assumingMemoryBound(to: CChar.self))] =
+                String(cString: value.assumingMemoryBound(to: CChar.self))
+        }
+        return result
+    }
+}
+
+/// Tells keyring faults apart from the GError a libsecret or GDBus call left.
+enum KeyringFaults {
+    static func noBus(_ error: UnsafeMutablePointer<GError>?) -> HelperError {
+        guard let address = getenv("DBUS_SESSION_BUS_ADDRESS"), address.pointee != 0 else {
+            return .noSessionBus(detail: "DBUS_SESSION_BUS_ADDRESS is not set")
+        }
+        return .noSessionBus(detail: "cannot connect to \(String(cString: address)): \(message(error))")
+    }
+
+    static func classify(
+        _ error: UnsafeMutablePointer<GError>?, timedOut: Bool, timeoutMilliseconds: Int
+    ) -> HelperError {
+        if timedOut { return .keyringTimeout(milliseconds: timeoutMilliseconds) }
+        guard let error else { return .keyringFailure("unknown error") }
+        let domain = error.pointee.domain
+        let code = error.pointee.code
+        if domain == g_dbus_error_quark() {
+            switch GDBusError(UInt32(code)) {
+            case G_DBUS_ERROR_SERVICE_UNKNOWN, G_DBUS_ERROR_NAME_HAS_NO_OWNER,
+                 G_DBUS_ERROR_SPAWN_EXEC_FAILED, G_DBUS_ERROR_SPAWN_CHILD_EXITED,
+                 G_DBUS_ERROR_SPAWN_CHILD_SIGNALED, G_DBUS_ERROR_SPAWN_FAILED,
+                 G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND, G_DBUS_ERROR_SPAWN_SERVICE_INVALID:
+                return .noSecretService(detail: "org.freedesktop.secrets: \(message(error))")
+            case G_DBUS_ERROR_NO_REPLY, G_DBUS_ERROR_TIMEOUT, G_DBUS_ERROR_TIMED_OUT:
+                return .keyringTimeout(milliseconds: timeoutMilliseconds)
+            case G_DBUS_ERROR_NO_SERVER, G_DBUS_ERROR_DISCONNECTED:
+                return .noSessionBus(detail: message(error))
+            default: break
+            }
+        }
+        if domain == secret_error_get_quark(), SecretError(UInt32(code)) == SECRET_ERROR_IS_LOCKED {
+            return .collectionLocked(collection: "default")
+        }
+        if domain == g_io_error_quark() {
+            switch GIOErrorEnum(UInt32(code)) {
+            case G_IO_ERROR_CANCELLED, G_IO_ERROR_TIMED_OUT:
+                return .keyringTimeout(milliseconds: timeoutMilliseconds)
+            case G_IO_ERROR_CLOSED, G_IO_ERROR_BROKEN_PIPE, G_IO_ERROR_CONNECTION_CLOSED:
+                return .noSessionBus(detail: message(error))
+            default: break
+            }
+        }
+        return .keyringFailure(message(error))
+    }
+
+    /// The GError text on one line, without control characters.
+    static func message(_ error: UnsafeMutablePointer<GError>?) -> String {
+        guard let text = error?.pointee.message else { return "unknown error" }
+        return String(String(cString: text).unicodeScalars.map { $0.value < 0x20 ? " " : Character($0) })
+    }
+}

@@ -1,0 +1,42 @@
+/// What the command line asks for. The executable answers to three names:
+/// `entra-credential-helper SUBCOMMAND …`, `git-credential-entra ACTION` (so that
+/// `credential.helper = entra` works) and `docker-credential-entra ACTION` (so that
+/// `"credsStore": "entra"` works).
+enum Invocation: Equatable {
+    case git(action: String)
+    case docker(action: String?)
+    case help(topic: String?)
+    case version
+    case usageError(String)
+
+    static func parse(arguments: [String]) -> Invocation {
+        let name = arguments.first.map { String($0.split(separator: "/").last ?? "") } ?? ""
+        let rest = Array(arguments.dropFirst())
+        switch name {
+        case "git-credential-entra":
+            return rest.first.map { .git(action: $0) } ?? .usageError(Help.gitUsage)
+        case "docker-credential-entra":
+            return .docker(action: rest.count == 1 ? rest[0] : nil)
+        default:
+            return parseSubcommand(rest)
+        }
+    }
+
+    private static func parseSubcommand(_ rest: [String]) -> Invocation {
+        guard let command = rest.first else { return .help(topic: nil) }
+        let tail = Array(rest.dropFirst())
+        switch command {
+        case "--help", "-h": return .help(topic: nil)
+        case "help": return .help(topic: tail.first)
+        case "--version", "-V", "version": return .version
+        case "git":
+            if tail.first == "--help" { return .help(topic: "git") }
+            return tail.first.map { .git(action: $0) } ?? .usageError(Help.gitUsage)
+        case "docker":
+            if tail.first == "--help" { return .help(topic: "docker") }
+            return .docker(action: tail.count == 1 ? tail[0] : nil)
+        default:
+            return .usageError("unknown command '\(command.prefix(40))'; run `entra-credential-helper --help` for the list")
+        }
+    }
+}

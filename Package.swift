@@ -1,7 +1,19 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// No third-party Swift packages: Foundation, the toolchain's own modules and Debian C libraries only.
+// No third-party Swift packages: the toolchain's own modules and Debian C libraries only.
+
+// The helper runs on every git fetch, docker pull and kubectl call, so start-up cost is
+// part of the design: the shipped modules import neither Foundation nor the implicit
+// _Concurrency and _StringProcessing modules, which keeps the static binary small and
+// its resident set low (see BENCHMARKS.md). Tests import whatever they like.
+let lean: [SwiftSetting] = [
+    .unsafeFlags([
+        "-Xfrontend", "-disable-implicit-concurrency-module-import",
+        "-Xfrontend", "-disable-implicit-string-processing-module-import",
+    ]),
+]
+
 let package = Package(
     name: "entra-credential-helper",
     products: [
@@ -15,13 +27,14 @@ let package = Package(
             providers: [.apt(["libsecret-1-dev"])]
         ),
         // Protocol codecs: git credential helper, docker credential helper. Streams only.
-        .target(name: "HelperProtocol"),
+        .target(name: "HelperProtocol", swiftSettings: lean),
         // Storage behind a small protocol: libsecret (Secret Service) and in-memory.
-        .target(name: "SecretStore", dependencies: ["HelperProtocol", "CLibSecret"]),
+        .target(name: "SecretStore", dependencies: ["HelperProtocol", "CLibSecret"], swiftSettings: lean),
         // The executable: thin CLI and wiring.
         .executableTarget(
             name: "entra-credential-helper",
-            dependencies: ["HelperProtocol", "SecretStore"]
+            dependencies: ["HelperProtocol", "SecretStore"],
+            swiftSettings: lean
         ),
         .testTarget(name: "HelperProtocolTests", dependencies: ["HelperProtocol"]),
         .testTarget(name: "SecretStoreTests", dependencies: ["SecretStore", "HelperProtocol"]),

@@ -16,11 +16,13 @@ if [ "${ECH_INSIDE_KEYRING:-}" != 1 ]; then
         ECH_INSIDE_KEYRING=1 ECH_REAL_HOME="${HOME:-}" HOME="$scratch/home" \
         XDG_RUNTIME_DIR="$scratch/runtime" XDG_DATA_HOME="$scratch/data" \
         XDG_CONFIG_HOME="$scratch/config" XDG_CACHE_HOME="$scratch/cache" \
-        dbus-run-session -- "$0" "$@" 2> >(grep -v -e 'Failed to set fd limit' -e 'Activating service name' -e 'Successfully activated service' >&2)
+        dbus-run-session -- "$0" "$@" 3>&2 2>/dev/null   # dbus-daemon's chatter goes to /dev/null
     exit $?
 fi
 
-# Inside the session: start the keyring, unlocked with a known password on stdin.
+# Inside the session: our stderr back on the caller's, then the keyring, unlocked
+# with a known password on stdin.
+exec 2>&3 3>&-
 printf '%s' "${ECH_KEYRING_PASSWORD:-test-keyring-password}" \
     | gnome-keyring-daemon --unlock --components=secrets >/dev/null
 for _ in $(seq 1 50); do

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Reads and writes git's credential-helper wire format: `key=value` lines split on LF
 /// only, ended by a blank line or end of input.
 public enum GitCodec {
@@ -104,10 +102,10 @@ public enum GitCodec {
     /// user[:password]@, host[:port] and path. Decoded parts are checked again for
     /// CR, LF and NUL, which is how CVE-2020-5260 smuggled a second host in.
     private static func applyURL(_ url: String, to c: inout GitCredential) throws(HelperError) {
-        guard let schemeEnd = url.range(of: "://") else {
+        guard let schemeEnd = url.indices.first(where: { url[$0...].hasPrefix("://") }) else {
             throw .usage("url=\(url.prefix(80)) has no scheme; send url=https://host/path")
         }
-        let rest = url[schemeEnd.upperBound...]
+        let rest = url[url.index(schemeEnd, offsetBy: 3)...]
         let slash = rest.firstIndex(of: "/") ?? rest.endIndex
         let authority = rest[..<slash]
         var hostPart = authority
@@ -126,7 +124,7 @@ public enum GitCodec {
         var path = slash < rest.endIndex ? rest[rest.index(after: slash)...] : ""
         while path.hasSuffix("/") { path = path.dropLast() }
 
-        c.protocol = try decoded(url[..<schemeEnd.lowerBound], key: "protocol")
+        c.protocol = try decoded(url[..<schemeEnd], key: "protocol")
         c.host = hostPart.isEmpty ? nil : try decoded(hostPart, key: "host")
         c.path = path.isEmpty ? nil : try decoded(path, key: "path")
         if let user { c.username = try decoded(user, key: "username") }
@@ -134,11 +132,41 @@ public enum GitCodec {
     }
 
     private static func decoded(_ part: Substring, key: String) throws(HelperError) -> String {
-        let value = String(part).removingPercentEncoding ?? String(part)
+        let value = percentDecoded(part)
         if let bad = value.utf8.first(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 }) {
             throw .forbiddenCharacter(key: key, character: describe(bad))
         }
         return value
+    }
+
+    /// %XX escapes decoded; a malformed escape is kept as written, as git's url_decode
+    /// does. (FoundationEssentials on Linux has no removingPercentEncoding, and full
+    /// Foundation costs milliseconds at every start.)
+    static func percentDecoded(_ part: Substring) -> String {
+        let bytes = Array(part.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "%"), index + 2 < bytes.count,
+               let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) {
+                out.append(high << 4 | low)
+                index += 3
+            } else {
+                out.append(bytes[index])
+                index += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
     }
 
     // MARK: - Bytes

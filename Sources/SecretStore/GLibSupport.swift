@@ -16,6 +16,40 @@ struct GLibTable {
 
     func release() { g_hash_table_unref(pointer) }
 
+    /// Copies a NULL-terminated `gchar **` list.
+    static func strings(_ strv: UnsafeMutablePointer<UnsafeMutablePointer<gchar>?>?) -> [String] {
+        guard var cursor = strv else { return [] }
+        var result: [String] = []
+        while let string = cursor.pointee {
+            result.append(String(cString: string))
+            cursor += 1
+        }
+        return result
+    }
+
+    /// Lends `strings` to C as a NULL-terminated `const gchar **`.
+    static func withStrv<T>(_ strings: [String], _ body: (UnsafeMutablePointer<UnsafePointer<gchar>?>) -> T) -> T {
+        let copies = strings.map { UnsafePointer(g_strdup($0)) }
+        defer { for copy in copies { g_free(UnsafeMutableRawPointer(mutating: copy)) } }
+        var strv: [UnsafePointer<gchar>?] = copies + [nil]
+        return strv.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+    }
+
+    /// The UTF-8 text stored under `path` in a path → C string table.
+    static func plainText(_ table: OpaquePointer?, path: String) -> String? {
+        guard let table, let value = g_hash_table_lookup(table, path) else { return nil }
+        return String(validatingCString: value.assumingMemoryBound(to: CChar.self))
+    }
+
+    /// The UTF-8 text of the SecretValue stored under `path` in a path → SecretValue table.
+    static func secretValueText(_ table: OpaquePointer?, path: String) -> String? {
+        guard let table, let value = g_hash_table_lookup(table, path) else { return nil }
+        var length: gsize = 0
+        guard let bytes = secret_value_get(OpaquePointer(value), &length) else { return nil }
+        let buffer = UnsafeRawBufferPointer(start: bytes, count: Int(length))
+        return String(validating: buffer.bindMemory(to: UInt8.self), as: UTF8.self)
+    }
+
     /// Copies a string → string GHashTable that libsecret returned.
     static func dictionary(_ table: OpaquePointer?) -> [String: String] {
         guard let table else { return [:] }
@@ -55,7 +89,7 @@ enum KeyringFaults {
                  G_DBUS_ERROR_SPAWN_EXEC_FAILED, G_DBUS_ERROR_SPAWN_CHILD_EXITED,
                  G_DBUS_ERROR_SPAWN_CHILD_SIGNALED, G_DBUS_ERROR_SPAWN_FAILED,
                  G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND, G_DBUS_ERROR_SPAWN_SERVICE_INVALID:
-                return .noSecretService(detail: "org.freedesktop.secrets: \(message(error))")
+                return .noSecretService(detail: "nothing provides org.freedesktop.secrets")
             case G_DBUS_ERROR_NO_REPLY, G_DBUS_ERROR_TIMEOUT, G_DBUS_ERROR_TIMED_OUT:
                 return .keyringTimeout(milliseconds: timeoutMilliseconds)
             case G_DBUS_ERROR_NO_SERVER, G_DBUS_ERROR_DISCONNECTED:
@@ -80,7 +114,9 @@ enum KeyringFaults {
 
     /// The GError text on one line, without control characters.
     static func message(_ error: UnsafeMutablePointer<GError>?) -> String {
-        guard let text = error?.pointee.message else { return "unknown error" }
+        guard let error else { return "unknown error" }
+        _ = g_dbus_error_strip_remote_error(error)
+        guard let text = error.pointee.message else { return "unknown error" }
         return String(String(cString: text).unicodeScalars.map { $0.value < 0x20 ? " " : Character($0) })
     }
 }

@@ -1,7 +1,8 @@
 import CLibSecret
 import HelperProtocol
 
-/// The freedesktop Secret Service through libsecret's non-variadic *_sync calls.
+/// The freedesktop Secret Service through libsecret's non-variadic *_sync calls, by
+/// D-Bus object path (no proxy object per item: three round trips fewer per item).
 /// Every call runs under a deadline (a watchdog cancels it), every GLib object is
 /// released in a `defer`, and every failure is classified into a `HelperError`.
 public final class LibSecretStore: SecretStore {
@@ -12,25 +13,27 @@ public final class LibSecretStore: SecretStore {
         public var promptTimeoutMilliseconds: Int
         /// Whether an unlock prompt may be shown (a display is available).
         public var promptAllowed: Bool
+        /// Read secrets through libsecret's Diffie-Hellman session instead of a plain
+        /// one (writes always use it). See `ech_read_secrets_plain` for the trade.
+        public var encryptedReads: Bool
 
-        public init(timeoutMilliseconds: Int = 5000, promptTimeoutMilliseconds: Int = 60000, promptAllowed: Bool) {
+        public init(
+            timeoutMilliseconds: Int = 5000, promptTimeoutMilliseconds: Int = 60000,
+            promptAllowed: Bool, encryptedReads: Bool = false
+        ) {
             self.timeoutMilliseconds = timeoutMilliseconds
             self.promptTimeoutMilliseconds = promptTimeoutMilliseconds
             self.promptAllowed = promptAllowed
+            self.encryptedReads = encryptedReads
         }
     }
 
     private let options: Options
     private var service: UnsafeMutablePointer<SecretService>?
-    /// The item proxies the searches found, by object path, for unlock and delete.
-    private var proxies: [String: UnsafeMutablePointer<SecretItem>] = [:]
 
     public init(options: Options) { self.options = options }
 
-    deinit {
-        for proxy in proxies.values { g_object_unref(proxy) }
-        if let service { g_object_unref(service) }
-    }
+    deinit { if let service { g_object_unref(service) } }
 
     public var backendName: String { "secret-service" }
 
@@ -39,20 +42,28 @@ public final class LibSecretStore: SecretStore {
             let service = try connect(cancellable, &error)
             let table = GLibTable(attributes)
             defer { table.release() }
-            let flags = SecretSearchFlags(SECRET_SEARCH_ALL.rawValue | SECRET_SEARCH_LOAD_SECRETS.rawValue)
-            let list = secret_service_search_sync(service, nil, table.pointer, flags, cancellable, &error)
-            defer { g_list_free_full(list, g_object_unref) }
-            if error != nil { return [] }
+            var unlocked: UnsafeMutablePointer<UnsafeMutablePointer<gchar>?>?
+            var locked: UnsafeMutablePointer<UnsafeMutablePointer<gchar>?>?
+            defer { g_strfreev(unlocked); g_strfreev(locked) }
+            guard secret_service_search_for_dbus_paths_sync(
+                service, nil, table.pointer, cancellable, &unlocked, &locked, &error) != 0 else { return [] }
+            let unlockedPaths = GLibTable.strings(unlocked)
             var items: [StoredItem] = []
-            var node = list
-            while let current = node {
-                if let raw = current.pointee.data {
-                    let proxy = raw.assumingMemoryBound(to: SecretItem.self)
-                    let item = Self.storedItem(proxy)
-                    if proxies[item.id] == nil { proxies[item.id] = proxy; g_object_ref(proxy) }
-                    items.append(item)
-                }
-                node = current.pointee.next
+            for path in unlockedPaths + GLibTable.strings(locked) {
+                guard let item = properties(service, path, cancellable, &error) else { return [] }
+                items.append(item)
+            }
+            guard !unlockedPaths.isEmpty else { return items }
+            let secrets = GLibTable.withStrv(unlockedPaths) { strv in
+                options.encryptedReads
+                    ? secret_service_get_secrets_for_dbus_paths_sync(service, strv, cancellable, &error)
+                    : ech_read_secrets_plain(connection(service), strv, cancellable, &error)
+            }
+            defer { if let secrets { g_hash_table_unref(secrets) } }
+            for index in items.indices where !items[index].locked {
+                items[index].secret = options.encryptedReads
+                    ? GLibTable.secretValueText(secrets, path: items[index].id)
+                    : GLibTable.plainText(secrets, path: items[index].id)
             }
             return items
         }
@@ -60,22 +71,21 @@ public final class LibSecretStore: SecretStore {
 
     public func unlock(_ items: [StoredItem]) throws(HelperError) {
         guard let first = items.first else { return }
-        guard options.promptAllowed else { throw .collectionLocked(collection: first.collection) }
-        let unlockedCount = try withDeadline(options.promptTimeoutMilliseconds) { cancellable, error throws(HelperError) in
-            let service = try connect(cancellable, &error)
-            var objects: UnsafeMutablePointer<GList>?
-            defer { g_list_free(objects) }
-            for item in items {
-                guard let proxy = proxies[item.id] else { continue }
-                objects = g_list_append(objects, proxy)
-            }
-            return Int(secret_service_unlock_sync(service, objects, cancellable, nil, &error))
-        }
-        // No error and nothing unlocked: the prompt was dismissed or could not be shown.
-        if unlockedCount == 0 { throw .unlockDismissed(collection: first.collection) }
+        try unlock(paths: items.map(\.id), collection: first.collection)
     }
 
+    /// Stores into the default collection; when it is locked, unlocks it (where a prompt
+    /// can be shown) and tries once more.
     public func store(label: String, attributes: [String: String], secret: String) throws(HelperError) {
+        do {
+            try storeOnce(label: label, attributes: attributes, secret: secret)
+        } catch .collectionLocked {
+            try unlockDefaultCollection()
+            try storeOnce(label: label, attributes: attributes, secret: secret)
+        }
+    }
+
+    private func storeOnce(label: String, attributes: [String: String], secret: String) throws(HelperError) {
         try withDeadline(options.timeoutMilliseconds) { cancellable, error throws(HelperError) in
             let service = try connect(cancellable, &error)
             let table = GLibTable(attributes)
@@ -86,12 +96,34 @@ public final class LibSecretStore: SecretStore {
         }
     }
 
+    private func unlockDefaultCollection() throws(HelperError) {
+        let path = try withDeadline(options.timeoutMilliseconds) { cancellable, error throws(HelperError) -> String in
+            let service = try connect(cancellable, &error)
+            let alias = secret_service_read_alias_dbus_path_sync(service, "default", cancellable, &error)
+            defer { g_free(alias) }
+            return alias.map { String(cString: $0) } ?? ""
+        }
+        let name = path.split(separator: "/").last.map(String.init) ?? "default"
+        try unlock(paths: [path], collection: name)
+    }
+
+    /// Unlocks items or collections by path, prompting only where a display exists.
+    private func unlock(paths: [String], collection: String) throws(HelperError) {
+        guard options.promptAllowed else { throw .collectionLocked(collection: collection) }
+        let count = try withDeadline(options.promptTimeoutMilliseconds) { cancellable, error throws(HelperError) in
+            let service = try connect(cancellable, &error)
+            return GLibTable.withStrv(paths) { strv in
+                Int(secret_service_unlock_dbus_paths_sync(service, strv, cancellable, nil, &error))
+            }
+        }
+        // No error and nothing unlocked: the prompt was dismissed or could not be shown.
+        if count == 0 { throw .unlockDismissed(collection: collection) }
+    }
+
     public func delete(_ item: StoredItem) throws(HelperError) {
         try withDeadline(options.timeoutMilliseconds) { cancellable, error throws(HelperError) in
-            guard let proxy = proxies[item.id] else {
-                throw .keyringFailure("item \(item.id) was not found by a search first")
-            }
-            _ = secret_item_delete_sync(proxy, cancellable, &error)
+            let service = try connect(cancellable, &error)
+            _ = secret_service_delete_item_dbus_path_sync(service, item.id, cancellable, &error)
         }
     }
 
@@ -105,7 +137,9 @@ public final class LibSecretStore: SecretStore {
         guard let bus = g_bus_get_sync(G_BUS_TYPE_SESSION, cancellable, &error) else {
             throw KeyringFaults.noBus(error)
         }
-        g_object_unref(UnsafeMutableRawPointer(bus))  // libsecret shares the same singleton connection.
+        // libsecret takes the same shared connection: keep ours until it holds its own,
+        // or the connection would close and be opened a second time.
+        defer { g_object_unref(UnsafeMutableRawPointer(bus)) }
         guard let created = secret_service_get_sync(SECRET_SERVICE_NONE, cancellable, &error) else {
             throw KeyringFaults.classify(error, timedOut: false, timeoutMilliseconds: options.timeoutMilliseconds)
         }
@@ -132,34 +166,34 @@ public final class LibSecretStore: SecretStore {
         }
         let timedOut = ech_watchdog_stop(watchdog) != 0
         if timedOut { throw .keyringTimeout(milliseconds: milliseconds) }
+        if case let .failure(classified) = result { throw classified }
         if error != nil {
             throw KeyringFaults.classify(error, timedOut: false, timeoutMilliseconds: milliseconds)
         }
         return try result.get()
     }
 
-    private static func storedItem(_ item: UnsafeMutablePointer<SecretItem>) -> StoredItem {
-        let path = g_dbus_proxy_get_object_path(UnsafeMutableRawPointer(item).assumingMemoryBound(to: GDBusProxy.self))
-        let labelPointer = secret_item_get_label(item)
-        defer { g_free(labelPointer) }
-        let attributes = secret_item_get_attributes(item)
-        defer { if let attributes { g_hash_table_unref(attributes) } }
-        var secret: String?
-        if let value = secret_item_get_secret(item) {
-            defer { secret_value_unref(UnsafeMutableRawPointer(value)) }
-            var length: gsize = 0
-            if let bytes = secret_value_get(value, &length) {
-                let buffer = UnsafeRawBufferPointer(start: bytes, count: Int(length))
-                secret = String(validating: buffer.bindMemory(to: UInt8.self), as: UTF8.self)
-            }
+    /// libsecret's own bus connection, for the calls it has no function for.
+    private func connection(_ service: UnsafeMutablePointer<SecretService>) -> OpaquePointer {
+        g_dbus_proxy_get_connection(UnsafeMutableRawPointer(service).assumingMemoryBound(to: GDBusProxy.self))
+    }
+
+    /// One item's attributes, label, lock state and time, in one round trip.
+    private func properties(
+        _ service: UnsafeMutablePointer<SecretService>, _ path: String,
+        _ cancellable: UnsafeMutablePointer<GCancellable>, _ error: inout UnsafeMutablePointer<GError>?
+    ) -> StoredItem? {
+        var table: OpaquePointer?
+        var label: UnsafeMutablePointer<gchar>?
+        var locked: gboolean = 0
+        var modified: guint64 = 0
+        guard ech_item_properties(connection(service), path, cancellable, &table, &label, &locked, &modified, &error) != 0 else {
+            return nil
         }
-        let locked = secret_item_get_locked(item) != 0
+        defer { g_hash_table_unref(table); g_free(label) }
         return StoredItem(
-            id: path.map { String(cString: $0) } ?? "",
-            label: labelPointer.map { String(cString: $0) } ?? "",
-            attributes: GLibTable.dictionary(attributes),
-            secret: locked ? nil : secret,
-            locked: locked,
-            modified: UInt64(secret_item_get_modified(item)))
+            id: path, label: label.map { String(cString: $0) } ?? "",
+            attributes: GLibTable.dictionary(table), secret: nil, locked: locked != 0,
+            modified: UInt64(modified))
     }
 }

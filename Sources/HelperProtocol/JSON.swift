@@ -192,15 +192,19 @@ public enum JSON {
             if bytes[index] == UInt8(ascii: "-") { index += 1 }
             let leadingZero = index < bytes.count && bytes[index] == UInt8(ascii: "0")
             let whole = digits()
-            guard whole > 0, !(leadingZero && whole > 1) else { throw error("malformed number") }
-            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            var valid = whole > 0 && !(leadingZero && whole > 1)
+            if valid, index < bytes.count, bytes[index] == UInt8(ascii: ".") {
                 index += 1
-                guard digits() > 0 else { throw error("malformed number") }
+                valid = digits() > 0
             }
-            if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            if valid, index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
                 index += 1
                 if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-                guard digits() > 0 else { throw error("malformed number") }
+                valid = digits() > 0
+            }
+            guard valid else {
+                index = start
+                throw error("malformed number")
             }
             return String(decoding: bytes[start..<index], as: UTF8.self)
         }

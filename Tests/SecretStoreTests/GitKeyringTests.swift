@@ -71,6 +71,15 @@ struct GitKeyringTests {
         #expect(try keyring.get(query)?.password == expected)
     }
 
+    @Test("an item stored for one port never answers for the default port")
+    func portOnly() throws {
+        store.seed(Self.peerItem(1, ["protocol": "https", "server": "example.com", "port": "8443", "user": "u"], secret: "8443"))
+        #expect(try keyring.get(GitCredential(protocol: "https", host: "example.com")) == nil)
+        #expect(try keyring.get(GitCredential(protocol: "https", host: "example.com:8443"))?.password == "8443")
+        try keyring.erase(GitCredential(protocol: "https", host: "example.com"))
+        #expect(store.items.count == 1)
+    }
+
     @Test("items under any schema name are found, other programs' are not")
     func schemas() throws {
         store.seed(Self.peerItem(1, schema: nil, ["protocol": "https", "server": "a.com", "user": "u"], secret: "no-schema"))

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages this project needs, or, when not root, prints the
+# exact apt-get line. Usage: scripts/deps.sh build|test
+#   build: what building and running the helper needs
+#   test:  that, plus the real components the tests and benchmarks drive
+set -euo pipefail
+mode=${1:-build}
+
+build_packages=(libsecret-1-dev pkgconf g++ gnome-keyring dbus libsecret-tools libglib2.0-bin)
+test_packages=(git dbus-tests docker-registry apache2-utils golang-docker-credential-helpers
+               python3 time curl make)
+packages=("${build_packages[@]}")
+[ "$mode" = test ] && packages+=("${test_packages[@]}")
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+        echo "Installing: ${missing[*]}" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >&2
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+    else
+        echo "Missing packages. Run:" >&2
+        echo "  sudo apt-get install -y ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+
+if ! command -v swift >/dev/null; then
+    echo "No Swift toolchain on PATH: install Swift 6 (swift.org) and retry." >&2
+    exit 1
+fi
+if [ "$mode" = test ] && ! command -v docker >/dev/null; then
+    # The client-side login the tests use needs docker ≥ 28; Debian 12's docker.io is 20.10.
+    echo "No docker CLI on PATH: install docker ≥ 28 (the CLI alone is enough) and retry." >&2
+    exit 1
+fi

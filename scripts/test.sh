@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs every test: the unit tests, and the integration tests against real components:
+# gnome-keyring in a private D-Bus session, git, the docker CLI with Debian's
+# docker-registry, and the peers git-credential-libsecret and
+# docker-credential-secretservice. Installs what is missing first (as root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh test
+peer=$(scripts/build-peers.sh)
+swift build --build-tests
+# Every real-component suite must run here: a missing piece fails instead of skipping.
+export ECH_PEER_GIT="$peer" ECH_REQUIRE_INTEGRATION=1
+exec scripts/with-keyring.sh swift test --skip-build "$@"

@@ -11,13 +11,24 @@ its own peak RSS. Prints a Markdown table with medians and ratios.
 import argparse, os, shlex, statistics, sys, time
 
 
-def run_once(argv, stdin_bytes):
+def split_command(text):
+    """'VAR=value … program args' → (extra environment, argv)."""
+    words = shlex.split(text)
+    env = {}
+    while words and "=" in words[0] and not words[0].startswith("/"):
+        key, value = words.pop(0).split("=", 1)
+        env[key] = value
+    return env, words
+
+
+def run_once(command, stdin_bytes):
+    extra, argv = command
     r, w = os.pipe()
     devnull = os.open(os.devnull, os.O_WRONLY)
     actions = [(os.POSIX_SPAWN_DUP2, r, 0), (os.POSIX_SPAWN_DUP2, devnull, 1),
                (os.POSIX_SPAWN_CLOSE, w)]
     start = time.perf_counter()
-    pid = os.posix_spawnp(argv[0], argv, os.environ, file_actions=actions)
+    pid = os.posix_spawnp(argv[0], argv, {**os.environ, **extra}, file_actions=actions)
     os.close(r)
     os.write(w, stdin_bytes)
     os.close(w)
@@ -29,9 +40,10 @@ def run_once(argv, stdin_bytes):
     return elapsed * 1000.0, (usage.ru_utime + usage.ru_stime) * 1000.0
 
 
-def peak_rss(argv, stdin_bytes, runs=5):
+def peak_rss(command, stdin_bytes, runs=5):
     """Peak RSS in KiB, the largest of a few runs under GNU time. (wait4's ru_maxrss
     is no use here: after posix_spawn the child's figure includes this interpreter's.)"""
+    extra, argv = command
     best = 0
     for _ in range(runs):
         r, w = os.pipe()
@@ -40,7 +52,7 @@ def peak_rss(argv, stdin_bytes, runs=5):
         actions = [(os.POSIX_SPAWN_DUP2, r, 0), (os.POSIX_SPAWN_DUP2, devnull, 1),
                    (os.POSIX_SPAWN_DUP2, out[1], 2), (os.POSIX_SPAWN_CLOSE, w)]
         pid = os.posix_spawnp("/usr/bin/time", ["/usr/bin/time", "-f", "%M"] + argv,
-                              os.environ, file_actions=actions)
+                              {**os.environ, **extra}, file_actions=actions)
         os.close(r); os.close(out[1]); os.close(devnull)
         os.write(w, stdin_bytes); os.close(w)
         text = b""
@@ -62,19 +74,19 @@ def main():
     rows = []
     for name, ours, peer, stdin_path in args.case:
         data = open(stdin_path, "rb").read()
-        cmds = {"ours": shlex.split(ours), "peer": shlex.split(peer)}
+        cmds = {"ours": split_command(ours), "peer": split_command(peer)}
         for _ in range(args.warmup):
-            for argv in cmds.values():
-                run_once(argv, data)
+            for command in cmds.values():
+                run_once(command, data)
         samples = {"ours": [], "peer": []}
         for _ in range(args.runs):
-            for key, argv in cmds.items():
-                samples[key].append(run_once(argv, data))
+            for key, command in cmds.items():
+                samples[key].append(run_once(command, data))
         med = {k: statistics.median(t for t, _ in v) for k, v in samples.items()}
         cpu = {k: statistics.median(c for _, c in v) for k, v in samples.items()}
         rss = {k: peak_rss(cmds[k], data) for k in cmds}
         rows.append((name, med["ours"], med["peer"], cpu["ours"], cpu["peer"], rss["ours"], rss["peer"],
-                     os.path.basename(cmds["peer"][0])))
+                     os.path.basename(cmds["peer"][1][0])))
     print(f"Median of {args.runs} interleaved runs each, after {args.warmup} warm-up runs.\n")
     print("| case | ours wall (ms) | peer wall (ms) | wall ratio | ours CPU (ms) | peer CPU (ms) | ours peak RSS (MiB) | peer peak RSS (MiB) | RSS ratio | peer |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")

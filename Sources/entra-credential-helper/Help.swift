@@ -36,8 +36,9 @@ enum Help {
             Storage: the freedesktop Secret Service (gnome-keyring, KeePassXC, …) over the
               D-Bus session bus; no display is needed, every call is bounded.
             Environment:
-              ENTRA_CREDENTIAL_HELPER_DBUS_TIMEOUT_MS  bound for each keyring call (default and maximum 5000)
-              DISPLAY / WAYLAND_DISPLAY                 when set, a locked keyring may show its unlock prompt
+              ENTRA_CREDENTIAL_HELPER_DBUS_TIMEOUT_MS            bound for each keyring call (default and maximum 5000)
+              ENTRA_CREDENTIAL_HELPER_SECRET_TRANSPORT=encrypted  read secrets over the encrypted session too
+              DISPLAY / WAYLAND_DISPLAY                           when set, a locked keyring may show its unlock prompt
             """
         }
     }

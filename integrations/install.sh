@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds entra-credential-helper, installs it with its two helper names, and shows it
+# working (a git and a docker round trip in a throwaway keyring; yours is not touched).
+#   integrations/install.sh [--bin-dir DIR]     default: ~/.local/bin
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin_dir="${HOME}/.local/bin"
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --bin-dir) bin_dir="$2"; shift 2 ;;
+        --bin-dir=*) bin_dir="${1#*=}"; shift ;;
+        -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
+        *) echo "install.sh: unknown option '$1'; use --bin-dir DIR" >&2; exit 2 ;;
+    esac
+done
+
+scripts/deps.sh build
+binary=$(scripts/build-release.sh)
+install -d "$bin_dir"
+install -m 0755 "$binary" "$bin_dir/entra-credential-helper"
+ln -sf entra-credential-helper "$bin_dir/git-credential-entra"
+ln -sf entra-credential-helper "$bin_dir/docker-credential-entra"
+echo "Installed entra-credential-helper, git-credential-entra and docker-credential-entra in $bin_dir"
+case ":$PATH:" in
+    *":$bin_dir:"*) ;;
+    *) echo "Add it to your PATH:  export PATH=\"$bin_dir:\$PATH\"" ;;
+esac
+echo
+"$bin_dir/entra-credential-helper" --help
+echo
+scripts/with-keyring.sh integrations/storage-demo.sh "$bin_dir"
+cat <<NEXT
+
+Use it:
+  git config --global credential.helper entra                 (see integrations/git/gitconfig)
+  ~/.docker/config.json: {"credsStore": "entra"}              (see integrations/docker/config.json)
+Logins stored by git-credential-libsecret and docker-credential-secretservice keep working.
+NEXT

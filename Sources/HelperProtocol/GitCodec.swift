@@ -103,7 +103,8 @@ public enum GitCodec {
     /// CR, LF and NUL, which is how CVE-2020-5260 smuggled a second host in.
     private static func applyURL(_ url: String, to c: inout GitCredential) throws(HelperError) {
         guard let schemeEnd = url.indices.first(where: { url[$0...].hasPrefix("://") }) else {
-            throw .usage("url=\(url.prefix(80)) has no scheme; send url=https://host/path")
+            // Not echoed: a URL can carry a password.
+            throw .usage("the url= value has no scheme; send url=https://host/path")
         }
         let rest = url[url.index(schemeEnd, offsetBy: 3)...]
         let slash = rest.firstIndex(of: "/") ?? rest.endIndex

@@ -54,7 +54,7 @@ struct GitCodecTests {
         ("url=https://ex%0dample.com/\n", .forbiddenCharacter(key: "host", character: "a carriage return")),
         ("protocol=https\nnot a pair\n", .malformedLine(line: 2)),
         ("quit=maybe\n", .invalidBoolean(key: "quit", line: 1)),
-        ("url=example.com\n", .usage("url=example.com has no scheme; send url=https://host/path")),
+        ("url=user:secret@example.com\n", .usage("the url= value has no scheme; send url=https://host/path")),
     ])
     func refuses(input: String, error: HelperError) {
         #expect(throws: error) { try Self.decode(input) }

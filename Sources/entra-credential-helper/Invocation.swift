@@ -14,7 +14,12 @@ enum Invocation: Equatable {
         let rest = Array(arguments.dropFirst())
         switch name {
         case "git-credential-entra":
-            return rest.first.map { .git(action: $0) } ?? .usageError(Help.gitUsage)
+            switch rest.first {
+            case "--help", "-h": return .help(topic: "git")
+            case "--version": return .version
+            case let action?: return .git(action: action)
+            case nil: return .usageError(Help.gitUsage)
+            }
         case "docker-credential-entra":
             return .docker(action: rest.count == 1 ? rest[0] : nil)
         default:

@@ -19,6 +19,17 @@ struct CommandLineTests {
         #expect(topic.stdout.contains("docker-credential-secretservice"))
     }
 
+    @Test("the helper names answer --help and --version too")
+    func helperNames() throws {
+        let bin = try HelperBin()
+        let gitHelp = try run([bin.dir.file("git-credential-entra"), "--help"], environment: Self.nowhere)
+        #expect(gitHelp.status == 0 && gitHelp.stdout.contains("git-credential-libsecret"))
+        let gitVersion = try run([bin.dir.file("git-credential-entra"), "--version"], environment: Self.nowhere)
+        #expect(gitVersion.status == 0 && gitVersion.stdout.hasPrefix("entra-credential-helper 0."))
+        let dockerHelp = try run([bin.dir.file("docker-credential-entra"), "--help"], environment: Self.nowhere)
+        #expect(dockerHelp.status == 0 && dockerHelp.stdout.hasPrefix("Usage: docker-credential-entra"))
+    }
+
     @Test("an unknown subcommand is a one-line usage error on stderr")
     func unknownCommand() throws {
         let result = try run([Harness.binary, "frobnicate"], environment: Self.nowhere)

@@ -16,6 +16,18 @@ struct KeyringFaultTests {
         #expect(result.stderr.filter { $0 == "\n" }.count == 1, "one line")
     }
 
+    /// Stores an item in the shared test keyring, runs `attempt` (an erase that meets a
+    /// fault), and checks the item is still there afterwards.
+    func survives(_ attempt: (String) throws -> Void) throws {
+        guard Harness.keyringReady else { return }
+        let host = uniqueHost("survivor")
+        let stored = try run([Harness.binary, "git", "store"], stdin: "protocol=https\nhost=\(host)\nusername=u\npassword=keep\n")
+        #expect(stored.status == 0)
+        try attempt("protocol=https\nhost=\(host)\n")
+        let after = try run([Harness.binary, "git", "get"], stdin: "protocol=https\nhost=\(host)\n")
+        #expect(after.stdout == "username=u\npassword=keep\n", "the item must survive the fault")
+    }
+
     func expectDockerFault(_ result: Outcome, _ phrase: String) {
         #expect(result.status == 1)
         #expect(result.stdout.contains(phrase), "\(result.stdout)")
@@ -33,6 +45,10 @@ struct KeyringFaultTests {
         #expect(git.stderr.contains("dbus-run-session"))
         let docker = try run([Harness.binary, "docker", "get"], stdin: "reg.example\n", environment: environment, removing: removing, timeout: 10)
         expectDockerFault(docker, "no D-Bus session bus")
+        try survives { query in
+            expectGitFault(try run([Harness.binary, "git", "erase"], stdin: query, environment: environment,
+                                   removing: removing, timeout: 10), "no D-Bus session bus")
+        }
     }
 
     @Test("a bus with no Secret Service provider")
@@ -47,6 +63,10 @@ struct KeyringFaultTests {
         expectGitFault(store, "no Secret Service provider")
         let docker = try run([Harness.binary, "docker", "list"], environment: bus.variables, timeout: 10)
         expectDockerFault(docker, "no Secret Service provider")
+        try survives { query in
+            expectGitFault(try run([Harness.binary, "git", "erase"], stdin: query, environment: bus.variables,
+                                   timeout: 10), "no Secret Service provider")
+        }
     }
 
     @Test("a provider that never answers: bounded by 5 s, then a timeout line",
@@ -64,6 +84,12 @@ struct KeyringFaultTests {
                              timeout: 20)
         expectDockerFault(docker, "did not answer within 500 ms")
         #expect(docker.seconds < 3)
+        try survives { query in
+            let erase = try run([Harness.binary, "git", "erase"], stdin: query,
+                                environment: bus.variables.merging(["ENTRA_CREDENTIAL_HELPER_DBUS_TIMEOUT_MS": "500"]) { $1 },
+                                timeout: 20)
+            expectGitFault(erase, "did not answer within 500 ms")
+        }
     }
 
     @Test("a locked collection: told apart from a dismissed prompt, and nothing is lost",

@@ -101,13 +101,45 @@ static inline GHashTable *ech_read_secrets_plain(GDBusConnection *connection, co
         GVariant *value = g_variant_get_child_value(secret, 2);
         gsize length = 0;
         const char *bytes = g_variant_get_fixed_array(value, &length, 1);
-        g_hash_table_insert(secrets, g_strdup(path), g_strndup(bytes, length));
+        // An empty "ay" comes back as NULL; it is an empty secret, not a missing one.
+        g_hash_table_insert(secrets, g_strdup(path), g_strndup(bytes != NULL ? bytes : "", length));
         g_variant_unref(value);
         g_variant_unref(secret);
     }
     g_variant_unref(map);
     g_variant_unref(reply);
     return secrets;
+}
+
+/// Service.Unlock for `paths`, bounded by `timeout_ms`: sets `*unlocked` to how many
+/// were unlocked at once and `*prompt` to the prompt's path ("/" when none is needed;
+/// g_free it). Waiting for a person to answer the prompt is separate.
+static inline gboolean ech_unlock_call(GDBusConnection *connection, const char **paths, gint timeout_ms,
+                                       GCancellable *cancellable, gint *unlocked, char **prompt,
+                                       GError **error) {
+    GVariant *reply = g_dbus_connection_call_sync(
+        connection, "org.freedesktop.secrets", "/org/freedesktop/secrets",
+        "org.freedesktop.Secret.Service", "Unlock", g_variant_new("(^ao)", paths),
+        G_VARIANT_TYPE("(aoo)"), G_DBUS_CALL_FLAGS_NONE, timeout_ms, cancellable, error);
+    if (reply == NULL) return FALSE;
+    GVariant *done = g_variant_get_child_value(reply, 0);
+    *unlocked = (gint)g_variant_n_children(done);
+    g_variant_unref(done);
+    g_variant_get_child(reply, 1, "o", prompt);
+    g_variant_unref(reply);
+    return TRUE;
+}
+
+/// Shows the prompt at `prompt_path` and waits for a person to answer it. Returns how
+/// many objects it unlocked, or -1 when it was dismissed (or failed: then `error` is set).
+static inline gint ech_prompt_unlock(SecretService *service, const char *prompt_path,
+                                     GCancellable *cancellable, GError **error) {
+    GVariant *result = secret_service_prompt_at_dbus_path_sync(service, prompt_path, cancellable,
+                                                              G_VARIANT_TYPE("ao"), error);
+    if (result == NULL) return -1;
+    gint count = (gint)g_variant_n_children(result);
+    g_variant_unref(result);
+    return count;
 }
 
 /// Cancels `cancellable` when `timeout_ms` passes before ech_watchdog_stop is called.

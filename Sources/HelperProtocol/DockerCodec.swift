@@ -24,7 +24,14 @@ public enum DockerCodec {
         let server = String(String.UnicodeScalarView(
             text.drop { $0.properties.isWhitespace }.reversed().drop { $0.properties.isWhitespace }.reversed()))
         guard !server.isEmpty else { throw .missingServerURL }
+        try refuseNUL(server, key: "ServerURL")
         return server
+    }
+
+    /// A NUL would cut the value short at the C boundary: one server's login could then
+    /// answer for another ("reg.example\0.evil").
+    static func refuseNUL(_ value: String, key: String) throws(HelperError) {
+        if value.utf8.contains(0) { throw .forbiddenCharacter(key: key, character: "a NUL byte") }
     }
 
     /// `store` reads a JSON object. Field names match case-insensitively, exact case
@@ -51,6 +58,9 @@ public enum DockerCodec {
             secret: try field("Secret"))
         guard !credentials.serverURL.isEmpty else { throw .missingServerURL }
         guard !credentials.username.isEmpty else { throw .missingUsername }
+        try refuseNUL(credentials.serverURL, key: "ServerURL")
+        try refuseNUL(credentials.username, key: "Username")
+        try refuseNUL(credentials.secret, key: "Secret")
         return credentials
     }
 

@@ -21,7 +21,10 @@ public enum GitCodec {
                 throw .malformedLine(line: lineNumber)
             }
             let key = try text(line[line.startIndex..<eq], key: "key")
-            let value = try text(line[(eq + 1)...], key: key)
+            let rawValue = line[(eq + 1)...]
+            guard knownKeys.contains(key) else { continue }  // Unknown keys: ignored, as git asks.
+            let value = passThroughKeys.contains(key)
+                ? try lenientText(rawValue, key: key) : try text(rawValue, key: key)
             try apply(key: key, value: value, line: lineNumber, to: &credential)
         }
         return credential
@@ -60,6 +63,14 @@ public enum GitCodec {
 
     // MARK: - Attributes
 
+    static let knownKeys: Set<String> = [
+        "protocol", "host", "path", "username", "password", "password_expiry_utc", "oauth_refresh_token",
+        "authtype", "credential", "url", "ephemeral", "continue", "quit", "wwwauth[]", "capability[]", "state[]",
+    ]
+    /// Values that are neither stored nor matched: a server's WWW-Authenticate header
+    /// may be Latin-1, and must not stop a lookup.
+    static let passThroughKeys: Set<String> = ["wwwauth[]", "state[]"]
+
     private static func apply(
         key: String, value: String, line: Int, to c: inout GitCredential
     ) throws(HelperError) {
@@ -80,7 +91,7 @@ public enum GitCodec {
         case "wwwauth[]": append(value, to: &c.wwwauth)
         case "capability[]": append(value, to: &c.capability)
         case "state[]": append(value, to: &c.state)
-        default: break  // Unknown keys are for newer helpers; ignore them, as git asks.
+        default: break
         }
     }
 
@@ -98,41 +109,47 @@ public enum GitCodec {
         }
     }
 
-    /// `url=` stands for its parts, as in git's credential_from_url: scheme, optional
-    /// user[:password]@, host[:port] and path. Decoded parts are checked again for
-    /// CR, LF and NUL, which is how CVE-2020-5260 smuggled a second host in.
+    /// `url=` stands for its parts, exactly as git's credential_from_url reads it: the
+    /// credential is cleared first; the user part ends at the first '@'; the host ends at
+    /// the first '/', '?' or '#' (so `https://a@evil?@victim/` is evil's, as for git and
+    /// curl); leading and trailing slashes leave the path. Decoded parts are checked
+    /// again for CR, LF and NUL, which is how CVE-2020-5260 smuggled a second host in.
     private static func applyURL(_ url: String, to c: inout GitCredential) throws(HelperError) {
-        guard let schemeEnd = url.indices.first(where: { url[$0...].hasPrefix("://") }) else {
+        let bytes = Array(url.utf8)
+        guard let schemeEnd = (0..<max(bytes.count - 2, 0)).first(where: {
+            bytes[$0] == UInt8(ascii: ":") && bytes[$0 + 1] == UInt8(ascii: "/") && bytes[$0 + 2] == UInt8(ascii: "/")
+        }) else {
             // Not echoed: a URL can carry a password.
             throw .usage("the url= value has no scheme; send url=https://host/path")
         }
-        let rest = url[url.index(schemeEnd, offsetBy: 3)...]
-        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
-        let authority = rest[..<slash]
-        var hostPart = authority
-        var user: Substring?
-        var password: Substring?
-        if let at = authority.lastIndex(of: "@") {
-            hostPart = authority[authority.index(after: at)...]
-            let userinfo = authority[..<at]
-            if let colon = userinfo.firstIndex(of: ":") {
-                user = userinfo[..<colon]
-                password = userinfo[userinfo.index(after: colon)...]
+        let cp = schemeEnd + 3
+        let rest = bytes[cp...]
+        let at = rest.firstIndex(of: UInt8(ascii: "@"))
+        let colon = rest.firstIndex(of: UInt8(ascii: ":"))
+        let slash = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
+            ?? bytes.count
+        c.protocol = nil; c.host = nil; c.path = nil; c.username = nil; c.password = nil
+        var hostStart = cp
+        if let at, slash > at {
+            if let colon, colon < at {
+                c.username = try decoded(bytes[cp..<colon], key: "username")
+                c.password = try decoded(bytes[(colon + 1)..<at], key: "password")
             } else {
-                user = userinfo
+                c.username = try decoded(bytes[cp..<at], key: "username")
             }
+            hostStart = at + 1
         }
-        var path = slash < rest.endIndex ? rest[rest.index(after: slash)...] : ""
-        while path.hasSuffix("/") { path = path.dropLast() }
-
-        c.protocol = try decoded(url[..<schemeEnd], key: "protocol")
-        c.host = hostPart.isEmpty ? nil : try decoded(hostPart, key: "host")
-        c.path = path.isEmpty ? nil : try decoded(path, key: "path")
-        if let user { c.username = try decoded(user, key: "username") }
-        if let password { c.password = try decoded(password, key: "password") }
+        if schemeEnd > 0 { c.protocol = try decoded(bytes[0..<schemeEnd], key: "protocol") }
+        let host = try decoded(bytes[hostStart..<slash], key: "host")
+        c.host = host.isEmpty ? nil : host
+        var pathStart = slash
+        while pathStart < bytes.count, bytes[pathStart] == UInt8(ascii: "/") { pathStart += 1 }
+        var path = try decoded(bytes[pathStart...], key: "path")
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        c.path = path.isEmpty ? nil : path
     }
 
-    private static func decoded(_ part: Substring, key: String) throws(HelperError) -> String {
+    private static func decoded(_ part: ArraySlice<UInt8>, key: String) throws(HelperError) -> String {
         let value = percentDecoded(part)
         if let bad = value.utf8.first(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 }) {
             throw .forbiddenCharacter(key: key, character: describe(bad))
@@ -143,8 +160,8 @@ public enum GitCodec {
     /// %XX escapes decoded; a malformed escape is kept as written, as git's url_decode
     /// does. (FoundationEssentials on Linux has no removingPercentEncoding, and full
     /// Foundation costs milliseconds at every start.)
-    static func percentDecoded(_ part: Substring) -> String {
-        let bytes = Array(part.utf8)
+    static func percentDecoded(_ part: ArraySlice<UInt8>) -> String {
+        let bytes = Array(part)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var index = 0
@@ -180,6 +197,14 @@ public enum GitCodec {
             throw .invalidUTF8(key: printable(key))
         }
         return string
+    }
+
+    /// Like `text`, but invalid UTF-8 becomes U+FFFD instead of an error.
+    private static func lenientText(_ bytes: ArraySlice<UInt8>, key: String) throws(HelperError) -> String {
+        if let bad = bytes.first(where: { $0 == 0x0D || $0 == 0 }) {
+            throw .forbiddenCharacter(key: key, character: describe(bad))
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func describe(_ byte: UInt8) -> String {

@@ -24,6 +24,7 @@ public enum HelperError: Error, Equatable, Sendable {
     case noSecretService(detail: String)
     case collectionLocked(collection: String)
     case unlockDismissed(collection: String)
+    case noDefaultCollection
     case keyringTimeout(milliseconds: Int)
     case keyringFailure(String)
 
@@ -64,6 +65,8 @@ public enum HelperError: Error, Equatable, Sendable {
             return "the keyring collection '\(collection)' is locked and no display is available for an unlock prompt; unlock it with `gnome-keyring-daemon --unlock` (type the password, then Ctrl-D) and retry"
         case let .unlockDismissed(collection):
             return "the unlock prompt for keyring collection '\(collection)' was dismissed or could not be shown; retry and enter the keyring password, or unlock it with `gnome-keyring-daemon --unlock`"
+        case .noDefaultCollection:
+            return "the keyring has no default collection to store into; create one with `gnome-keyring-daemon --replace --unlock --components=secrets` (type a new password, then Ctrl-D) or in Seahorse"
         case let .keyringTimeout(ms):
             return "the Secret Service did not answer within \(ms) ms; restart the keyring daemon (`gnome-keyring-daemon --replace --components=secrets`) and retry"
         case let .keyringFailure(detail):

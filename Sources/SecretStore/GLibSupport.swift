@@ -69,6 +69,16 @@ struct GLibTable {
 
 /// Tells keyring faults apart from the GError a libsecret or GDBus call left.
 enum KeyringFaults {
+    /// `noSessionBus` when there is no bus to connect to without autolaunching one.
+    static func missingBus() -> HelperError? {
+        if let address = getenv("DBUS_SESSION_BUS_ADDRESS"), address.pointee != 0 { return nil }
+        if let runtime = getenv("XDG_RUNTIME_DIR"), runtime.pointee != 0 {
+            var info = stat()
+            if stat(String(cString: runtime) + "/bus", &info) == 0, (info.st_mode & S_IFMT) == S_IFSOCK { return nil }
+        }
+        return .noSessionBus(detail: "DBUS_SESSION_BUS_ADDRESS is not set and there is no $XDG_RUNTIME_DIR/bus")
+    }
+
     static func noBus(_ error: UnsafeMutablePointer<GError>?) -> HelperError {
         guard let address = getenv("DBUS_SESSION_BUS_ADDRESS"), address.pointee != 0 else {
             return .noSessionBus(detail: "DBUS_SESSION_BUS_ADDRESS is not set")
@@ -110,6 +120,18 @@ enum KeyringFaults {
             }
         }
         return .keyringFailure(message(error))
+    }
+
+    /// The object a call addressed does not exist (libsecret's or D-Bus's wording of it).
+    static func isNoSuchObject(_ error: UnsafeMutablePointer<GError>?) -> Bool {
+        guard let error else { return false }
+        let code = UInt32(error.pointee.code)
+        if error.pointee.domain == secret_error_get_quark() { return SecretError(code) == SECRET_ERROR_NO_SUCH_OBJECT }
+        if error.pointee.domain == g_dbus_error_quark() {
+            // gnome-keyring answers a call on a missing collection with UnknownMethod.
+            return [G_DBUS_ERROR_UNKNOWN_OBJECT, G_DBUS_ERROR_UNKNOWN_METHOD].contains(GDBusError(code))
+        }
+        return false
     }
 
     /// The GError text on one line, without control characters.

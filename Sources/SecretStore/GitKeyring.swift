@@ -45,8 +45,10 @@ public struct GitKeyring {
     /// Stores the credential, replacing the item for the same user, protocol, host,
     /// port and path whatever schema name it was stored under.
     public func store(_ c: GitCredential) throws(HelperError) {
+        // git's own rule: ephemeral credentials are not kept. A bearer credential from
+        // another helper (authtype/credential, no password) is not ours to keep either.
+        if c.ephemeral || (c.password == nil && c.credential != nil) { return }
         try require(c, action: "git store", withSecret: true)
-        if c.ephemeral { return }  // git's own rule: ephemeral credentials are not kept.
 
         let wanted = attributes(of: c)
         let existing = try store.searchUnlocking(wanted) { item in

@@ -38,7 +38,8 @@ public final class LibSecretStore: SecretStore {
     public var backendName: String { "secret-service" }
 
     public func search(_ attributes: [String: String]) throws(HelperError) -> [StoredItem] {
-        try withDeadline(options.timeoutMilliseconds) { cancellable, error throws(HelperError) in
+        try Self.refuseNUL(attributes)
+        return try withDeadline(options.timeoutMilliseconds) { cancellable, error throws(HelperError) in
             let service = try connect(cancellable, &error)
             let table = GLibTable(attributes)
             defer { table.release() }
@@ -86,13 +87,16 @@ public final class LibSecretStore: SecretStore {
     }
 
     private func storeOnce(label: String, attributes: [String: String], secret: String) throws(HelperError) {
+        try Self.refuseNUL(attributes.merging(["label": label, "secret": secret]) { $1 })
         try withDeadline(options.timeoutMilliseconds) { cancellable, error throws(HelperError) in
             let service = try connect(cancellable, &error)
             let table = GLibTable(attributes)
             defer { table.release() }
             let value = secret_value_new(secret, -1, "text/plain")
             defer { secret_value_unref(UnsafeMutableRawPointer(value)) }
-            _ = secret_service_store_sync(service, nil, table.pointer, nil, label, value, cancellable, &error)
+            let stored = secret_service_store_sync(service, nil, table.pointer, nil, label, value, cancellable, &error)
+            // It stores into the default collection: "no such object" means there is none.
+            if stored == 0, KeyringFaults.isNoSuchObject(error) { throw .noDefaultCollection }
         }
     }
 
@@ -107,17 +111,31 @@ public final class LibSecretStore: SecretStore {
         try unlock(paths: [path], collection: name)
     }
 
-    /// Unlocks items or collections by path, prompting only where a display exists.
+    /// Unlocks items or collections by path, prompting only where a display exists. The
+    /// Unlock call is bounded like every call; only the wait for a person to answer the
+    /// prompt gets the longer prompt bound.
     private func unlock(paths: [String], collection: String) throws(HelperError) {
         guard options.promptAllowed else { throw .collectionLocked(collection: collection) }
-        let count = try withDeadline(options.promptTimeoutMilliseconds) { cancellable, error throws(HelperError) in
+        let timeout = options.timeoutMilliseconds
+        let (count, prompt) = try withDeadline(timeout) { cancellable, error throws(HelperError) -> (Int, String) in
             let service = try connect(cancellable, &error)
-            return GLibTable.withStrv(paths) { strv in
-                Int(secret_service_unlock_dbus_paths_sync(service, strv, cancellable, nil, &error))
+            var unlocked: gint = 0
+            var promptPath: UnsafeMutablePointer<gchar>?
+            defer { g_free(promptPath) }
+            let called = GLibTable.withStrv(paths) { strv in
+                ech_unlock_call(connection(service), strv, gint(timeout), cancellable, &unlocked, &promptPath, &error)
             }
+            guard called != 0 else { return (0, "/") }
+            return (Int(unlocked), promptPath.map { String(cString: $0) } ?? "/")
         }
-        // No error and nothing unlocked: the prompt was dismissed or could not be shown.
-        if count == 0 { throw .unlockDismissed(collection: collection) }
+        if count > 0 { return }
+        guard prompt != "/" else { throw .collectionLocked(collection: collection) }
+        let answered = try withDeadline(options.promptTimeoutMilliseconds) { cancellable, error throws(HelperError) in
+            let service = try connect(cancellable, &error)
+            return Int(ech_prompt_unlock(service, prompt, cancellable, &error))
+        }
+        // Dismissed, or nothing unlocked: the prompt was cancelled or could not be shown.
+        if answered <= 0 { throw .unlockDismissed(collection: collection) }
     }
 
     public func delete(_ item: StoredItem) throws(HelperError) {
@@ -129,11 +147,22 @@ public final class LibSecretStore: SecretStore {
 
     // MARK: - Plumbing
 
+    /// C strings end at NUL: a value holding one would reach the keyring cut short.
+    private static func refuseNUL(_ values: [String: String]) throws(HelperError) {
+        for (key, value) in values where key.utf8.contains(0) || value.utf8.contains(0) {
+            throw .forbiddenCharacter(key: key.utf8.contains(0) ? "attribute name" : key, character: "a NUL byte")
+        }
+    }
+
     /// The session bus first, so that "no bus" is told apart from "no provider".
     private func connect(
         _ cancellable: UnsafeMutablePointer<GCancellable>, _ error: inout UnsafeMutablePointer<GError>?
     ) throws(HelperError) -> UnsafeMutablePointer<SecretService> {
         if let service { return service }
+        // GLib would fall back to autolaunching a bus (spawning dbus-launch, unbounded,
+        // and a stray daemon per call): a credential helper must not. Only an address
+        // in the environment or the systemd user bus socket counts.
+        if let missing = KeyringFaults.missingBus() { throw missing }
         guard let bus = g_bus_get_sync(G_BUS_TYPE_SESSION, cancellable, &error) else {
             throw KeyringFaults.noBus(error)
         }

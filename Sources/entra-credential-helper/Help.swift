@@ -24,7 +24,8 @@ enum Help {
             """
         default:
             return """
-            entra-credential-helper \(version): Microsoft Entra ID tokens and stored logins for git, docker and kubectl.
+            entra-credential-helper \(version): logins for git and docker, kept in the Secret Service.
+            (Microsoft Entra ID sign-in for git, docker and kubectl is being built on top of this.)
 
             Usage:
               entra-credential-helper git <get|store|erase>                  git credential helper

@@ -14,16 +14,22 @@ enum Invocation: Equatable {
         let rest = Array(arguments.dropFirst())
         switch name {
         case "git-credential-entra":
-            switch rest.first {
-            case "--help", "-h": return .help(topic: "git")
-            case "--version": return .version
-            case let action?: return .git(action: action)
-            case nil: return .usageError(Help.gitUsage)
-            }
+            return gitAction(rest)
         case "docker-credential-entra":
             return .docker(action: rest.count == 1 ? rest[0] : nil)
         default:
             return parseSubcommand(rest)
+        }
+    }
+
+    /// git appends the action to the configured helper command, so it is the last
+    /// argument: `credential.helper = "entra --some-option"` runs `… --some-option get`.
+    private static func gitAction(_ arguments: [String]) -> Invocation {
+        switch arguments.last {
+        case "--help", "-h": return .help(topic: "git")
+        case "--version": return .version
+        case let action?: return .git(action: action)
+        case nil: return .usageError(Help.gitUsage)
         }
     }
 
@@ -35,8 +41,7 @@ enum Invocation: Equatable {
         case "help": return .help(topic: tail.first)
         case "--version", "-V", "version": return .version
         case "git":
-            if tail.first == "--help" { return .help(topic: "git") }
-            return tail.first.map { .git(action: $0) } ?? .usageError(Help.gitUsage)
+            return gitAction(tail)
         case "docker":
             if tail.first == "--help" { return .help(topic: "docker") }
             return .docker(action: tail.count == 1 ? tail[0] : nil)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import HelperProtocol
 
@@ -16,6 +17,21 @@ struct DockerCodecTests {
     func emptyServerURL(input: String) {
         #expect(throws: HelperError.missingServerURL) { try DockerCodec.decodeServerURL(Array(input.utf8)) }
         #expect(HelperError.missingServerURL.message == "no credentials server URL")
+    }
+
+    @Test("a NUL byte is refused: it would cut the server name short in the keyring")
+    func nul() {
+        #expect(throws: HelperError.forbiddenCharacter(key: "ServerURL", character: "a NUL byte")) {
+            try DockerCodec.decodeServerURL(Array("reg.example\u{0}.evil\n".utf8))
+        }
+        for field in ["ServerURL", "Username", "Secret"] {
+            let json = #"{"ServerURL":"r","Username":"u","Secret":"s"}"#.replacingOccurrences(
+                of: #""\#(field)":"\#(field == "ServerURL" ? "r" : field == "Username" ? "u" : "s")""#,
+                with: #""\#(field)":"x\u0000y""#)
+            #expect(throws: HelperError.forbiddenCharacter(key: field, character: "a NUL byte")) {
+                try DockerCodec.decodeStore(Array(json.utf8))
+            }
+        }
     }
 
     @Test("store input", arguments: [

@@ -72,11 +72,20 @@ struct GitCodecTests {
         #expect(try Self.decode("password=\(value)\n").password == value)
     }
 
-    @Test("invalid UTF-8 is refused")
+    @Test("invalid UTF-8 is refused in what is stored or matched")
     func invalidUTF8() {
         #expect(throws: HelperError.invalidUTF8(key: "password")) {
             try GitCodec.decode(Array("password=".utf8) + [0xFF, 0xFE, 0x0A])
         }
+    }
+
+    @Test("a Latin-1 WWW-Authenticate header or an unknown key does not stop a lookup")
+    func lenientPassThrough() throws {
+        let bytes = Array("protocol=https\nhost=h\nwwwauth[]=Basic realm=\"caf".utf8) + [0xE9, 0x22, 0x0A]
+            + Array("future=".utf8) + [0xFF, 0x0A]
+        let c = try GitCodec.decode(bytes)
+        #expect(c.host == "h")
+        #expect(c.wwwauth == ["Basic realm=\"caf\u{FFFD}\""])
     }
 
     @Test("url= stands for its parts", arguments: [
@@ -86,6 +95,16 @@ struct GitCodecTests {
         ("url=https://example.com\n", GitCredential(protocol: "https", host: "example.com")),
         ("url=https://us%40er@example.com/a%20b\n",
          GitCredential(protocol: "https", host: "example.com", path: "a b", username: "us@er")),
+        // The host ends at '/', '?' or '#', and the user part at the first '@', as in git
+        // and curl: this URL belongs to attacker.example, whatever follows.
+        ("url=https://alice:@attacker.example?@victim.example/\n",
+         GitCredential(protocol: "https", host: "attacker.example", path: "?@victim.example", username: "alice", password: "")),
+        ("url=https://attacker.example#@victim.example/\n",
+         GitCredential(protocol: "https", host: "attacker.example", path: "#@victim.example")),
+        ("url=https://a@b@victim.example/\n", GitCredential(protocol: "https", host: "b@victim.example", username: "a")),
+        ("url=https://example.com///org//\n", GitCredential(protocol: "https", host: "example.com", path: "org")),
+        // url= clears what came before it, as git's credential_from_url does.
+        ("username=old\npassword=old\npath=old\nurl=https://example.com\n", GitCredential(protocol: "https", host: "example.com")),
     ])
     func url(input: String, expected: GitCredential) throws {
         #expect(try Self.decode(input) == expected)

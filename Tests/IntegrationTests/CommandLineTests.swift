@@ -62,6 +62,13 @@ struct CommandLineTests {
         #expect(result.stderr.filter { $0 == "\n" }.count == 1)
     }
 
+    @Test("docker: a NUL byte in the server name is refused before any keyring traffic")
+    func dockerNUL() throws {
+        let result = try run([Harness.binary, "docker", "get"], stdin: "reg.example\u{0}.evil\n", environment: Self.nowhere)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("contains a NUL byte"))
+    }
+
     @Test("docker: the peer's usage, messages and exit codes", arguments: [
         ([String](), "", "Usage: docker-credential-entra <store|get|erase|list|version>\n", Int32(1)),
         (["bogus"], "", "Unknown credential action `bogus`\n", 1),

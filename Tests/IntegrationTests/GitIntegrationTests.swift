@@ -35,8 +35,11 @@ struct GitKeyringIntegrationTests {
         let otherPort = try git(["credential", "fill"], helper: helper, input: "protocol=https\nhost=\(host):8443\n\n")
         #expect(otherPort.status != 0, "a credential for the default port must not answer for :8443")
         let portHost = uniqueHost("port")
-        _ = try git(["credential", "approve"], helper: helper,
-                    input: "protocol=https\nhost=\(portHost):8443\nusername=p\npassword=port-only\n\n")
+        let portApprove = try git(["credential", "approve"], helper: helper,
+                                  input: "protocol=https\nhost=\(portHost):8443\nusername=p\npassword=port-only\n\n")
+        #expect(portApprove.status == 0)
+        let portFill = try git(["credential", "fill"], helper: helper, input: "protocol=https\nhost=\(portHost):8443\n\n")
+        #expect(portFill.stdout.contains("password=port-only"))
         let defaultPort = try git(["credential", "fill"], helper: helper, input: "protocol=https\nhost=\(portHost)\n\n")
         #expect(defaultPort.status != 0 && !defaultPort.stdout.contains("port-only"),
                 "a credential for :8443 must not answer for the default port")
@@ -112,14 +115,28 @@ struct GitKeyringIntegrationTests {
         #expect(try run([Harness.binary, "git", "get"], stdin: "protocol=https\nhost=\(host)\n").stdout.isEmpty)
     }
 
-    @Test("the encrypted transport reads the same secrets")
-    func encryptedTransport() throws {
+    @Test("both transports read the same secrets, the empty one included", arguments: ["ü-p@ss", ""])
+    func transports(password: String) throws {
         let host = uniqueHost("dh")
-        _ = try run([Harness.binary, "git", "store"], stdin: "protocol=https\nhost=\(host)\nusername=u\npassword=ü-p@ss\n")
+        let stored = try run([Harness.binary, "git", "store"], stdin: "protocol=https\nhost=\(host)\nusername=u\npassword=\(password)\n")
+        #expect(stored.status == 0)
         let plain = try run([Harness.binary, "git", "get"], stdin: "protocol=https\nhost=\(host)\n")
         let encrypted = try run([Harness.binary, "git", "get"], stdin: "protocol=https\nhost=\(host)\n",
                                 environment: ["ENTRA_CREDENTIAL_HELPER_SECRET_TRANSPORT": "encrypted"])
-        #expect(plain.stdout == "username=u\npassword=ü-p@ss\n")
+        #expect(plain.stdout == "username=u\npassword=\(password)\n")
         #expect(encrypted.stdout == plain.stdout)
+        if let peer = Harness.gitPeer {
+            #expect(try run([peer, "get"], stdin: "protocol=https\nhost=\(host)\n").stdout.contains("username=u"))
+        }
+    }
+
+    @Test("git appends the action last: extra words in credential.helper are fine")
+    func helperWithOptions() throws {
+        let host = uniqueHost("opts")
+        let approve = try git(["credential", "approve"], helper: "entra --future-option",
+                              input: "protocol=https\nhost=\(host)\nusername=o\npassword=opt\n\n")
+        #expect(approve.status == 0)
+        let fill = try git(["credential", "fill"], helper: "entra --future-option", input: "protocol=https\nhost=\(host)\n\n")
+        #expect(fill.stdout.contains("password=opt"))
     }
 }

@@ -19,6 +19,7 @@ struct KeyringFaultTests {
     /// Stores an item in the shared test keyring, runs `attempt` (an erase that meets a
     /// fault), and checks the item is still there afterwards.
     func survives(_ attempt: (String) throws -> Void) throws {
+        #expect(Harness.keyringReady || !Harness.integrationRequired)
         guard Harness.keyringReady else { return }
         let host = uniqueHost("survivor")
         let stored = try run([Harness.binary, "git", "store"], stdin: "protocol=https\nhost=\(host)\nusername=u\npassword=keep\n")
@@ -34,12 +35,14 @@ struct KeyringFaultTests {
         #expect(result.stdout.filter { $0 == "\n" }.count == 1, "one line")
     }
 
-    @Test("no session bus", arguments: [
+    @Test("no session bus, and no autolaunching one, display or not", arguments: [
         ["DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/ech-bus"],
         ["XDG_RUNTIME_DIR": "/nonexistent"],
+        ["XDG_RUNTIME_DIR": "/nonexistent", "DISPLAY": ":99"],
     ])
     func noBus(environment: [String: String]) throws {
-        let removing = environment["DBUS_SESSION_BUS_ADDRESS"] == nil ? ["DBUS_SESSION_BUS_ADDRESS", "DISPLAY"] : ["DISPLAY"]
+        let removing = (environment["DBUS_SESSION_BUS_ADDRESS"] == nil ? ["DBUS_SESSION_BUS_ADDRESS"] : [])
+            + (environment["DISPLAY"] == nil ? ["DISPLAY"] : [])
         let git = try run([Harness.binary, "git", "get"], stdin: Self.query, environment: environment, removing: removing, timeout: 10)
         expectGitFault(git, "no D-Bus session bus")
         #expect(git.stderr.contains("dbus-run-session"))
@@ -119,6 +122,9 @@ struct KeyringFaultTests {
         let erase = try run([Harness.binary, "git", "erase"], stdin: Self.query, environment: bus.variables,
                             removing: ["DISPLAY", "WAYLAND_DISPLAY"], timeout: 10)
         expectGitFault(erase, "is locked")
+        let storeLocked = try run([Harness.binary, "git", "store"], stdin: "protocol=https\nhost=new.example\nusername=u\npassword=p\n",
+                                  environment: bus.variables, removing: ["DISPLAY", "WAYLAND_DISPLAY"], timeout: 10)
+        expectGitFault(storeLocked, "is locked")
         let docker = try run([Harness.binary, "docker", "get"], stdin: "reg.example\n", environment: bus.variables,
                              removing: ["DISPLAY", "WAYLAND_DISPLAY"], timeout: 10)
         expectDockerFault(docker, "is locked")
@@ -134,5 +140,19 @@ struct KeyringFaultTests {
         let dockerSearch = try bus.call("org.freedesktop.Secret.Service.SearchItems", "/org/freedesktop/secrets",
                                         ["{'server': 'reg.example', 'docker_cli': '1'}"])
         #expect(dockerSearch.stdout.contains("/org/freedesktop/secrets/collection/login/"))
+    }
+
+    @Test("a keyring with no default collection: store says how to create one",
+          .enabled(if: Harness.which("gnome-keyring-daemon") != nil))
+    func noDefaultCollection() throws {
+        let bus = try PrivateBus(.session)
+        defer { bus.stop() }
+        try bus.startKeyring(unlocked: false)
+        let store = try run([Harness.binary, "git", "store"], stdin: Self.query + "username=u\npassword=p\n",
+                            environment: bus.variables, removing: ["DISPLAY", "WAYLAND_DISPLAY"], timeout: 10)
+        expectGitFault(store, "no default collection")
+        #expect(store.stderr.contains("gnome-keyring-daemon --replace --unlock"))
+        let get = try run([Harness.binary, "git", "get"], stdin: Self.query, environment: bus.variables, timeout: 10)
+        #expect(get.status == 0 && get.stdout.isEmpty && get.stderr.isEmpty)
     }
 }

@@ -111,12 +111,16 @@ struct GitKeyringTests {
         #expect(store.items.first { $0.id == "/c/login/2" }?.secret == "other-port")
     }
 
-    @Test("ephemeral credentials are not stored")
+    @Test("ephemeral and bearer-only credentials are not stored, quietly")
     func ephemeral() throws {
         var c = GitCredential(protocol: "https", host: "a.com", username: "u", password: "p")
         c.ephemeral = true
         try keyring.store(c)
-        #expect(store.items.isEmpty)
+        var bearer = GitCredential(protocol: "https", host: "a.com")
+        bearer.authtype = "Bearer"
+        bearer.credential = "token"
+        try keyring.store(bearer)
+        #expect(store.items.isEmpty && store.calls.isEmpty)
     }
 
     @Test("erase removes only the item holding the rejected password")

@@ -78,11 +78,14 @@ final class PrivateBus {
         helpers.append(try Spawned(argv, environment: environment(extra: [:])))
     }
 
-    /// Starts gnome-keyring's Secret Service, unlocked with a known password, and waits
-    /// until it answers.
-    func startKeyring() throws {
+    /// Starts gnome-keyring's Secret Service and waits until it answers: unlocked with a
+    /// known password (which creates the login collection), or merely started (none).
+    func startKeyring(unlocked: Bool = true) throws {
+        let command = unlocked
+            ? "printf %s test-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null"
+            : "gnome-keyring-daemon --start --components=secrets >/dev/null"
         let result = try run(
-            ["/bin/sh", "-c", "printf %s test-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null"],
+            ["/bin/sh", "-c", command],
             environment: variables, removing: ["DISPLAY", "WAYLAND_DISPLAY", "GNOME_KEYRING_CONTROL"])
         guard result.status == 0 else { throw CocoaError(.executableLoad) }
         for _ in 0..<50 {

@@ -8,7 +8,7 @@ mode=${1:-build}
 
 build_packages=(libsecret-1-dev pkgconf g++ gnome-keyring dbus libsecret-tools libglib2.0-bin)
 test_packages=(git dbus-tests docker-registry apache2-utils golang-docker-credential-helpers
-               python3 time curl make)
+               python3 time curl make valgrind)
 packages=("${build_packages[@]}")
 [ "$mode" = test ] && packages+=("${test_packages[@]}")
 

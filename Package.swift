@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "HelperProtocol", swiftSettings: lean),
         // Storage behind a small protocol: libsecret (Secret Service) and in-memory.
         .target(name: "SecretStore", dependencies: ["HelperProtocol", "CLibSecret"], swiftSettings: lean),
+        // The sign-in engine's parts: profiles, host patterns, PKCE, requests, Entra errors.
+        .target(name: "EntraAuth", dependencies: ["HelperProtocol", "CLibSecret"], swiftSettings: lean),
         // The executable: thin CLI and wiring.
         .executableTarget(
             name: "entra-credential-helper",
@@ -38,6 +40,7 @@ let package = Package(
         ),
         .testTarget(name: "HelperProtocolTests", dependencies: ["HelperProtocol"]),
         .testTarget(name: "SecretStoreTests", dependencies: ["SecretStore", "HelperProtocol"]),
+        .testTarget(name: "EntraAuthTests", dependencies: ["EntraAuth", "HelperProtocol"]),
         .testTarget(
             name: "IntegrationTests", dependencies: ["entra-credential-helper"],
             exclude: ["Support/gdbus-exit.supp"]

@@ -5,6 +5,7 @@
 #define ECH_LIBSECRET_SHIM_H
 
 #include <string.h>
+#include <sys/random.h>
 #include <glib.h>
 #include <gio/gio.h>
 // The D-Bus path API (secret-paths.h) reads items without building a GDBusProxy per

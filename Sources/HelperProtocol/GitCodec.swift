@@ -160,7 +160,7 @@ public enum GitCodec {
     /// %XX escapes decoded; a malformed escape is kept as written, as git's url_decode
     /// does. (FoundationEssentials on Linux has no removingPercentEncoding, and full
     /// Foundation costs milliseconds at every start.)
-    static func percentDecoded(_ part: ArraySlice<UInt8>) -> String {
+    public static func percentDecoded(_ part: ArraySlice<UInt8>) -> String {
         let bytes = Array(part)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)

@@ -28,6 +28,13 @@ public enum HelperError: Error, Equatable, Sendable {
     case keyringTimeout(milliseconds: Int)
     case keyringFailure(String)
 
+    // Sign-in configuration.
+    case invalidHostPattern(String)
+    case invalidPortRange(String)
+    case insecureAuthority(String)
+    case invalidTenant(String)
+    case randomUnavailable
+
     /// One line, naming the cause and the fix. Never contains a secret.
     public var message: String {
         switch self {
@@ -71,6 +78,16 @@ public enum HelperError: Error, Equatable, Sendable {
             return "the Secret Service did not answer within \(ms) ms; restart the keyring daemon (`gnome-keyring-daemon --replace --components=secrets`) and retry"
         case let .keyringFailure(detail):
             return "the Secret Service refused the request (\(detail)); check the keyring daemon and retry"
+        case let .invalidHostPattern(text):
+            return "'\(text.prefix(80))' is not a host pattern; use host, host:port or *.domain (no scheme, path or user)"
+        case let .invalidPortRange(text):
+            return "'\(text.prefix(40))' is not a port or port range; use N or A-B within 1-65535"
+        case let .insecureAuthority(host):
+            return "the authority host '\(host.prefix(80))' must be https:// (http:// only for a loopback emulator)"
+        case let .invalidTenant(tenant):
+            return "'\(tenant.prefix(80))' is not a tenant; use a tenant id, a domain, organizations or common"
+        case .randomUnavailable:
+            return "the kernel's random number generator is unavailable (getrandom failed); check the system"
         }
     }
 }

@@ -13,7 +13,7 @@ if [ "${ECH_INSIDE_KEYRING:-}" != 1 ]; then
     chmod 700 "$scratch/runtime"
     # The caller's bus and display must not leak in: the test keyring is the only one.
     env -u DBUS_SESSION_BUS_ADDRESS -u DISPLAY -u WAYLAND_DISPLAY -u GNOME_KEYRING_CONTROL \
-        ECH_INSIDE_KEYRING=1 ECH_REAL_HOME="${HOME:-}" HOME="$scratch/home" \
+        ECH_INSIDE_KEYRING=1 HOME="$scratch/home" \
         XDG_RUNTIME_DIR="$scratch/runtime" XDG_DATA_HOME="$scratch/data" \
         XDG_CONFIG_HOME="$scratch/config" XDG_CACHE_HOME="$scratch/cache" \
         dbus-run-session -- "$0" "$@" 3>&2 2>/dev/null   # dbus-daemon's chatter goes to /dev/null

@@ -46,22 +46,3 @@ public final class StandardStreams: ByteStreams {
         }
     }
 }
-
-/// In-memory streams for tests of the front ends.
-public final class MemoryStreams: ByteStreams {
-    public var input: [UInt8]
-    public private(set) var output: [UInt8] = []
-    public private(set) var diagnostics: [String] = []
-
-    public init(input: String = "") { self.input = Array(input.utf8) }
-
-    public func readInput(limit: Int) throws(HelperError) -> [UInt8] {
-        guard input.count <= limit else { throw .inputTooLarge(limit: limit) }
-        return input
-    }
-
-    public func writeOutput(_ bytes: [UInt8]) { output += bytes }
-    public func writeDiagnostic(_ line: String) { diagnostics.append(line) }
-
-    public var outputText: String { String(decoding: output, as: UTF8.self) }
-}

@@ -87,9 +87,8 @@ enum KeyringFaults {
     }
 
     static func classify(
-        _ error: UnsafeMutablePointer<GError>?, timedOut: Bool, timeoutMilliseconds: Int
+        _ error: UnsafeMutablePointer<GError>?, timeoutMilliseconds: Int
     ) -> HelperError {
-        if timedOut { return .keyringTimeout(milliseconds: timeoutMilliseconds) }
         guard let error else { return .keyringFailure("unknown error") }
         let domain = error.pointee.domain
         let code = error.pointee.code

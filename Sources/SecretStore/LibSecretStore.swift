@@ -35,8 +35,6 @@ public final class LibSecretStore: SecretStore {
 
     deinit { if let service { g_object_unref(service) } }
 
-    public var backendName: String { "secret-service" }
-
     public func search(_ attributes: [String: String]) throws(HelperError) -> [StoredItem] {
         try Self.refuseNUL(attributes)
         return try withDeadline(options.timeoutMilliseconds) { cancellable, error throws(HelperError) in
@@ -170,7 +168,7 @@ public final class LibSecretStore: SecretStore {
         // or the connection would close and be opened a second time.
         defer { g_object_unref(UnsafeMutableRawPointer(bus)) }
         guard let created = secret_service_get_sync(SECRET_SERVICE_NONE, cancellable, &error) else {
-            throw KeyringFaults.classify(error, timedOut: false, timeoutMilliseconds: options.timeoutMilliseconds)
+            throw KeyringFaults.classify(error, timeoutMilliseconds: options.timeoutMilliseconds)
         }
         service = created
         return created
@@ -197,7 +195,7 @@ public final class LibSecretStore: SecretStore {
         if timedOut { throw .keyringTimeout(milliseconds: milliseconds) }
         if case let .failure(classified) = result { throw classified }
         if error != nil {
-            throw KeyringFaults.classify(error, timedOut: false, timeoutMilliseconds: milliseconds)
+            throw KeyringFaults.classify(error, timeoutMilliseconds: milliseconds)
         }
         return try result.get()
     }

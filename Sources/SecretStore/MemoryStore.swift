@@ -15,8 +15,6 @@ public final class MemoryStore: SecretStore {
 
     public init() {}
 
-    public var backendName: String { "memory" }
-
     public func search(_ attributes: [String: String]) throws(HelperError) -> [StoredItem] {
         try record("search")
         return items

@@ -37,8 +37,6 @@ public struct StoredItem: Equatable, Sendable {
 /// memory in tests. The schema name is the attribute "xdg:schema", like any other.
 /// Secret payloads go in `secret`, never in attributes.
 public protocol SecretStore: AnyObject {
-    /// A short name for messages and `status`: "secret-service", "memory".
-    var backendName: String { get }
     /// Items whose attributes include all of `attributes`; secrets of unlocked items loaded.
     func search(_ attributes: [String: String]) throws(HelperError) -> [StoredItem]
     /// Unlocks the collections holding `items` (may prompt). Throws rather than

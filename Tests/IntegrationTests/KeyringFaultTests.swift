@@ -154,5 +154,8 @@ struct KeyringFaultTests {
         #expect(store.stderr.contains("gnome-keyring-daemon --replace --unlock"))
         let get = try run([Harness.binary, "git", "get"], stdin: Self.query, environment: bus.variables, timeout: 10)
         #expect(get.status == 0 && get.stdout.isEmpty && get.stderr.isEmpty)
+        // An empty keyring lists as docker-credential-helpers does: `{}`.
+        let list = try run([Harness.binary, "docker", "list"], environment: bus.variables, timeout: 10)
+        #expect(list.status == 0 && list.stdout == "{}\n")
     }
 }

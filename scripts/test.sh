@@ -10,4 +10,11 @@ peer=$(scripts/build-peers.sh)
 swift build --build-tests
 # Every real-component suite must run here: a missing piece fails instead of skipping.
 export ECH_PEER_GIT="$peer" ECH_REQUIRE_INTEGRATION=1
-exec scripts/with-keyring.sh swift test --skip-build --disable-xctest "$@"
+if [ $# -gt 0 ]; then
+    exec scripts/with-keyring.sh swift test --skip-build --disable-xctest "$@"
+fi
+# valgrind is CPU-hungry: the memory checks run after the other suites, not alongside
+# them, so that a 2-core CI machine does not starve the timing-sensitive real clients.
+exec scripts/with-keyring.sh bash -c 'swift test --skip-build --disable-xctest --skip MemoryCheckTests &&
+    swift test --skip-build --disable-xctest --filter MemoryCheckTests'
+

@@ -131,7 +131,36 @@ final class Spawned {
         wait()
     }
 
+    /// Whether it has exited (reaping it if so).
+    var exited: Bool {
+        if reaped { return true }
+        var raw: Int32 = 0
+        guard waitpid(pid, &raw, WNOHANG) == pid else { return false }
+        reaped = true
+        status = (raw & 0x7F) == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
+        return true
+    }
+
+    /// Waits until the server accepts connections on the port. A loaded 2-core CI machine
+    /// (valgrind runs alongside) can take seconds, so the bound is generous; a server that
+    /// exits or never listens throws with its log.
+    func waitUntilListening(on port: Int, log: String, seconds: Int = 60) throws {
+        for _ in 0..<(seconds * 20) {
+            if listening(on: port) { return }
+            if exited { break }
+            usleep(50_000)
+        }
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        throw ServerDidNotStart(port: port, log: String(text.suffix(2000)))
+    }
+
     deinit { terminate() }
+}
+
+struct ServerDidNotStart: Error, CustomStringConvertible {
+    let port: Int
+    let log: String
+    var description: String { "server did not listen on 127.0.0.1:\(port): \(log)" }
 }
 
 /// A directory removed when the value goes away.

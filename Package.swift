@@ -26,16 +26,22 @@ let package = Package(
             pkgConfig: "libsecret-1",
             providers: [.apt(["libsecret-1-dev"])]
         ),
+        // One HTTP request through libcurl, opened with dlopen at first use (never linked,
+        // so the cached path does not pay for loading it).
+        .target(name: "CHTTP"),
+        // Non-variadic wrappers for the kernel key calls (syscall(2) is variadic).
+        .systemLibrary(name: "CKernel"),
         // Protocol codecs: git credential helper, docker credential helper. Streams only.
         .target(name: "HelperProtocol", swiftSettings: lean),
         // Storage behind a small protocol: libsecret (Secret Service) and in-memory.
         .target(name: "SecretStore", dependencies: ["HelperProtocol", "CLibSecret"], swiftSettings: lean),
         // The sign-in engine's parts: profiles, host patterns, PKCE, requests, Entra errors.
-        .target(name: "EntraAuth", dependencies: ["HelperProtocol", "CLibSecret"], swiftSettings: lean),
+        .target(name: "EntraAuth", dependencies: ["HelperProtocol", "SecretStore", "CLibSecret", "CKernel", "CHTTP"],
+                swiftSettings: lean),
         // The executable: thin CLI and wiring.
         .executableTarget(
             name: "entra-credential-helper",
-            dependencies: ["HelperProtocol", "SecretStore"],
+            dependencies: ["HelperProtocol", "SecretStore", "EntraAuth"],
             swiftSettings: lean
         ),
         .testTarget(name: "HelperProtocolTests", dependencies: ["HelperProtocol"]),

@@ -59,6 +59,14 @@ public enum Base64URL {
 
 /// Random tokens for PKCE verifiers, `state` and `nonce`, from getrandom(2).
 public enum Random {
+    /// A uniformly random 32-bit number (0 if the kernel refuses, which then only
+    /// makes a port choice predictable, never a secret).
+    public static func number() -> UInt32 {
+        var value: UInt32 = 0
+        _ = withUnsafeMutableBytes(of: &value) { getrandom($0.baseAddress!, 4, 0) }
+        return value
+    }
+
     public static func token(bytes count: Int) throws(HelperError) -> String {
         var buffer = [UInt8](repeating: 0, count: count)
         var filled = 0
@@ -71,5 +79,15 @@ public enum Random {
             filled += n
         }
         return Base64URL.encode(buffer)
+    }
+}
+
+/// Hex SHA-256 with GLib, for cache key names that must not reveal what they key.
+public enum Digest {
+    public static func sha256Hex(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        guard let hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256, bytes, gsize(bytes.count)) else { return "" }
+        defer { g_free(hex) }
+        return String(cString: hex)
     }
 }

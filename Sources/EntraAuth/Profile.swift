@@ -18,6 +18,8 @@ public struct Profile: Equatable, Sendable {
     public var domainHint: String?
     /// The loopback listener's port, or a range to pick from (default 49152-65535).
     public var ports: ClosedRange<Int>
+    /// The preset it was made from, if any (kept so `profile show` can say so).
+    public var preset: String?
 
     public static let defaultPorts = 49152...65535
 
@@ -88,6 +90,8 @@ public enum Preset: String, Sendable, CaseIterable {
     public func profile(name: String, tenant: String = "organizations", clientID: String? = nil) throws(HelperError) -> Profile {
         var hosts: [HostPattern] = []
         for pattern in hostPatterns { hosts.append(try HostPattern(parsing: pattern)) }
-        return Profile(name: name, tenant: tenant, clientID: clientID ?? self.clientID, scopes: scopes, hosts: hosts)
+        var profile = Profile(name: name, tenant: tenant, clientID: clientID ?? self.clientID, scopes: scopes, hosts: hosts)
+        profile.preset = rawValue
+        return profile
     }
 }

@@ -34,6 +34,24 @@ public enum HelperError: Error, Equatable, Sendable {
     case insecureAuthority(String)
     case invalidTenant(String)
     case randomUnavailable
+    case configUnreadable(path: String, reason: String)
+    case configInvalid(path: String, line: Int?, reason: String)
+    case unknownProfile(String, known: [String])
+    case noProfile
+    case profileExists(String)
+
+    // Sign-in. None of these deletes a refresh token.
+    case interactionRequired(profile: String, reason: String)
+    case promptCoolingDown(profile: String, seconds: Int)
+    case signInDenied(String)
+    case signInTimedOut(seconds: Int)
+    case signInFailed(String)
+    case network(host: String, detail: String)
+    case httpUnavailable(String)
+    case badTokenResponse(String)
+    case listenerFailed(String)
+    case lockTimeout(path: String, seconds: Int)
+    case fileStoreFailure(path: String, reason: String)
 
     /// One line, naming the cause and the fix. Never contains a secret.
     public var message: String {
@@ -88,6 +106,39 @@ public enum HelperError: Error, Equatable, Sendable {
             return "'\(tenant.prefix(80))' is not a tenant; use a tenant id, a domain, organizations or common"
         case .randomUnavailable:
             return "the kernel's random number generator is unavailable (getrandom failed); check the system"
+        case let .configUnreadable(path, reason):
+            return "cannot read the config file \(path) (\(reason)); fix its permissions or point ENTRA_CREDENTIAL_HELPER_CONFIG elsewhere"
+        case let .configInvalid(path, line, reason):
+            return "\(path)\(line.map { ", line \($0)" } ?? ""): \(reason); fix the file, or move it aside and run `entra-credential-helper profile add`"
+        case let .unknownProfile(name, known):
+            let list = known.isEmpty ? "none are configured" : "known: " + known.joined(separator: ", ")
+            return "no profile named '\(name.prefix(64))' (\(list)); add it with `entra-credential-helper profile add \(name.prefix(64)) …`"
+        case .noProfile:
+            return "no profile given and no default; pass --profile NAME, add one with `entra-credential-helper profile add NAME --tenant T --client-id C`, or set AZURE_TENANT_ID and AZURE_CLIENT_ID"
+        case let .profileExists(name):
+            return "a profile named '\(name)' exists already; remove it first with `entra-credential-helper profile remove \(name)`"
+        case let .interactionRequired(profile, reason):
+            return "\(reason), and this caller cannot show a sign-in prompt; run `entra-credential-helper login --profile \(profile)` in a terminal, then retry"
+        case let .promptCoolingDown(profile, seconds):
+            return "a sign-in for profile \(profile) was just abandoned, so automatic prompts pause for \(seconds) s more; run `entra-credential-helper login --profile \(profile)`"
+        case let .signInDenied(detail):
+            return "the sign-in was refused (\(detail)); retry `entra-credential-helper login` and approve it, or ask your administrator for access"
+        case let .signInTimedOut(seconds):
+            return "the sign-in did not complete within \(seconds) s; retry, or raise the bound with --timeout SECONDS"
+        case let .signInFailed(detail):
+            return "sign-in failed: \(detail)"
+        case let .network(host, detail):
+            return "could not reach \(host) (\(detail)); check the network, HTTPS_PROXY/NO_PROXY, and SSL_CERT_FILE behind TLS inspection (stored sign-ins were kept)"
+        case let .httpUnavailable(detail):
+            return "libcurl could not be loaded (\(detail)); install it with `sudo apt-get install libcurl4`"
+        case let .badTokenResponse(detail):
+            return "the identity provider's answer was not understood (\(detail)); retry, and check --authority-host"
+        case let .listenerFailed(detail):
+            return "cannot listen for the sign-in redirect on 127.0.0.1 (\(detail)); pick free ports with --port-range A-B, or use --flow device-code"
+        case let .lockTimeout(path, seconds):
+            return "another sign-in held \(path) for over \(seconds) s; finish or cancel it (or end the process holding it) and retry"
+        case let .fileStoreFailure(path, reason):
+            return "cannot use the token file \(path) (\(reason)); fix its permissions, or use the Secret Service"
         }
     }
 }

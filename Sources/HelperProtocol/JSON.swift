@@ -37,12 +37,58 @@ public enum JSON {
     static let maxDepth = 64
 
     public static func parse(_ bytes: [UInt8]) throws(JSONError) -> JSONValue {
+        var lines: [String: Int] = [:]
+        return try parse(bytes, lines: &lines, recording: false)
+    }
+
+    /// Parses, and records the line of every object member's value under its path
+    /// ("profiles.work.flow"), so that a file's semantic errors can name their line.
+    public static func parse(_ bytes: [UInt8], lines: inout [String: Int]) throws(JSONError) -> JSONValue {
+        try parse(bytes, lines: &lines, recording: true)
+    }
+
+    static func parse(_ bytes: [UInt8], lines: inout [String: Int], recording: Bool) throws(JSONError) -> JSONValue {
         var reader = Reader(bytes: bytes)
+        reader.recording = recording
         reader.skipSpace()
         let value = try reader.value(depth: 0)
         reader.skipSpace()
         guard reader.index == bytes.count else { throw reader.error("unexpected text after the JSON value") }
+        lines = reader.lines
         return value
+    }
+
+    /// Indented JSON for files people edit: two spaces, keys sorted, a final newline.
+    public static func encodePretty(_ value: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        writePretty(value, indent: 0, to: &out)
+        out.append(0x0A)
+        return out
+    }
+
+    static func writePretty(_ value: JSONValue, indent: Int, to out: inout [UInt8]) {
+        let pad = [UInt8](repeating: 0x20, count: indent + 2), closing = [UInt8](repeating: 0x20, count: indent)
+        switch value {
+        case let .object(members) where !members.isEmpty:
+            out += "{\n".utf8
+            for (index, key) in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+                if index > 0 { out += ",\n".utf8 }
+                out += pad
+                writeString(key, to: &out)
+                out += ": ".utf8
+                writePretty(members[key]!, indent: indent + 2, to: &out)
+            }
+            out += "\n".utf8 + closing + "}".utf8
+        case let .array(elements) where !elements.isEmpty:
+            out += "[\n".utf8
+            for (index, element) in elements.enumerated() {
+                if index > 0 { out += ",\n".utf8 }
+                out += pad
+                writePretty(element, indent: indent + 2, to: &out)
+            }
+            out += "\n".utf8 + closing + "]".utf8
+        default: write(value, to: &out)
+        }
     }
 
     /// Compact JSON, object keys in byte order, strings escaped as Go does.
@@ -103,6 +149,17 @@ public enum JSON {
     struct Reader {
         let bytes: [UInt8]
         var index = 0
+        var recording = false
+        var lines: [String: Int] = [:]
+        var path: [String] = []
+        var counted = 0
+        var line = 1
+
+        /// The current line, counted incrementally (members come in order).
+        mutating func currentLine() -> Int {
+            while counted < index { if bytes[counted] == 0x0A { line += 1 }; counted += 1 }
+            return line
+        }
 
         func error(_ reason: String) -> JSONError {
             var line = 1
@@ -145,7 +202,12 @@ public enum JSON {
                 skipSpace()
                 try expect(":", "expected ':' after the member name")
                 skipSpace()
+                if recording {
+                    path.append(key)
+                    lines[path.joined(separator: ".")] = currentLine()
+                }
                 members[key] = try value(depth: depth + 1)
+                if recording { path.removeLast() }
                 skipSpace()
                 guard index < bytes.count else { throw error("unexpected end of input; expected ',' or '}'") }
                 if bytes[index] == UInt8(ascii: ",") { index += 1; continue }

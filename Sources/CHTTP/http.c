@@ -1,0 +1,325 @@
+/*
+ * http.c: one HTTP request with libcurl opened by dlopen at first use (see ech_http.h).
+ *
+ * Only the libcurl headers are used at build time: the binary does not link libcurl, so
+ * the cached path (answer from the keyring) never pays for loading curl and its TLS
+ * stack. curl_easy_setopt is variadic; it is called through a correctly typed variadic
+ * function pointer, with each argument of the type the option expects (long, curl_off_t
+ * or a pointer), which is why this part is C rather than Swift.
+ */
+#define _GNU_SOURCE
+#define CURL_DISABLE_TYPECHECK 1
+#include "ech_http.h"
+
+#include <curl/curl.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define MAX_BODY (1024L * 1024L)                 /* responses larger than 1 MiB are refused */
+#define MAX_CA_FILE (4L * 1024L * 1024L)         /* sanity limit for a PEM bundle */
+#ifndef SYSTEM_CA_BUNDLE                         /* overridable for experiments only */
+#define SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+#define SYSTEM_CA_DIR "/etc/ssl/certs"
+#endif
+#define LOOPBACK_NO_PROXY "localhost,127.0.0.1,127.0.0.0/8,::1"
+#ifndef ECH_HTTP_SONAMES                         /* overridable for experiments only */
+#define ECH_HTTP_SONAMES { "libcurl.so.4", "libcurl-gnutls.so.4" }
+#endif
+
+/* ---- The libcurl entry points, resolved once with dlsym. ---- */
+
+static struct {
+    CURLcode (*global_init)(long);
+    CURL *(*easy_init)(void);
+    CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+    CURLcode (*easy_perform)(CURL *);
+    CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+    void (*easy_cleanup)(CURL *);
+    struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+    void (*slist_free_all)(struct curl_slist *);
+    const char *(*easy_strerror)(CURLcode);
+    time_t (*getdate)(const char *, const time_t *);  /* optional: Retry-After dates */
+    int loaded;
+    char load_error[200];
+} api;
+
+static pthread_once_t api_once = PTHREAD_ONCE_INIT;
+
+/* Resolves one symbol into *slot; 0 if it is missing. */
+static int resolve(void *lib, const char *name, void *slot) {
+    void *sym = dlsym(lib, name);
+    if (sym == NULL) return 0;
+    memcpy(slot, &sym, sizeof sym);  /* object pointer to function pointer, POSIX-style */
+    return 1;
+}
+
+static void load_curl(void) {
+    static const char *const sonames[] = ECH_HTTP_SONAMES;
+    for (size_t i = 0; i < sizeof sonames / sizeof sonames[0]; i++) {
+        void *lib = dlopen(sonames[i], RTLD_NOW | RTLD_LOCAL);
+        if (lib == NULL) continue;
+        int ok = resolve(lib, "curl_global_init", &api.global_init)
+            && resolve(lib, "curl_easy_init", &api.easy_init)
+            && resolve(lib, "curl_easy_setopt", &api.easy_setopt)
+            && resolve(lib, "curl_easy_perform", &api.easy_perform)
+            && resolve(lib, "curl_easy_getinfo", &api.easy_getinfo)
+            && resolve(lib, "curl_easy_cleanup", &api.easy_cleanup)
+            && resolve(lib, "curl_slist_append", &api.slist_append)
+            && resolve(lib, "curl_slist_free_all", &api.slist_free_all)
+            && resolve(lib, "curl_easy_strerror", &api.easy_strerror);
+        if (!ok) { dlclose(lib); continue; }
+        (void)resolve(lib, "curl_getdate", &api.getdate);
+        if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+            snprintf(api.load_error, sizeof api.load_error, "%s: curl_global_init failed", sonames[i]);
+            return;  /* the library stays mapped: global state may be half set up */
+        }
+        api.loaded = 1;
+        return;
+    }
+    snprintf(api.load_error, sizeof api.load_error,
+             "libcurl could not be loaded (tried libcurl.so.4, libcurl-gnutls.so.4)");
+}
+
+int ech_http_available(void) {
+    pthread_once(&api_once, load_curl);
+    return api.loaded;
+}
+
+/* ---- Callbacks: the body into a bounded buffer, Retry-After from the headers. ---- */
+
+typedef struct {
+    unsigned char *data;
+    size_t length, capacity;
+    int too_big;
+} sink;
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata) {
+    sink *s = userdata;
+    size_t n = size * nmemb;  /* size is always 1 */
+    if (n > (size_t)MAX_BODY - s->length) { s->too_big = 1; return 0; }  /* aborts: CURLE_WRITE_ERROR */
+    if (s->length + n > s->capacity) {
+        size_t capacity = s->capacity ? s->capacity * 2 : 4096;
+        while (capacity < s->length + n) capacity *= 2;
+        if (capacity > (size_t)MAX_BODY) capacity = MAX_BODY;
+        /* Not realloc: the old block may hold tokens and must be zeroed before it is freed. */
+        unsigned char *grown = malloc(capacity);
+        if (grown == NULL) return 0;
+        if (s->length) memcpy(grown, s->data, s->length);
+        if (s->data) { explicit_bzero(s->data, s->length); free(s->data); }
+        s->data = grown;
+        s->capacity = capacity;
+    }
+    memcpy(s->data + s->length, ptr, n);
+    s->length += n;
+    return n;
+}
+
+static void sink_free(sink *s) {
+    if (s->data) { explicit_bzero(s->data, s->length); free(s->data); }
+    s->data = NULL;
+    s->length = s->capacity = 0;
+}
+
+/* Retry-After: delta-seconds, or an HTTP-date turned into seconds from now. */
+static long parse_retry_after(const char *value, size_t n) {
+    char text[128];
+    while (n && (*value == ' ' || *value == '\t')) { value++; n--; }
+    while (n && (value[n - 1] == '\r' || value[n - 1] == '\n' || value[n - 1] == ' ' || value[n - 1] == '\t')) n--;
+    if (n == 0 || n >= sizeof text) return -1;
+    memcpy(text, value, n);
+    text[n] = '\0';
+    if (strspn(text, "0123456789") == n) {
+        if (n > 9) return 999999999L;  /* absurdly long; the caller caps it anyway */
+        return strtol(text, NULL, 10);
+    }
+    if (api.getdate == NULL) return -1;
+    time_t when = api.getdate(text, NULL);
+    if (when == (time_t)-1) return -1;
+    time_t now = time(NULL);
+    return when > now ? (long)(when - now) : 0;
+}
+
+static size_t on_header(char *buffer, size_t size, size_t nitems, void *userdata) {
+    long *retry_after = userdata;
+    size_t n = size * nitems;
+    static const char name[] = "retry-after:";
+    if (n >= 5 && memcmp(buffer, "HTTP/", 5) == 0) {
+        *retry_after = -1;  /* a new response (after a redirect or 100-continue) starts */
+    } else if (n >= sizeof name - 1 && strncasecmp(buffer, name, sizeof name - 1) == 0) {
+        *retry_after = parse_retry_after(buffer + sizeof name - 1, n - (sizeof name - 1));
+    }
+    return n;
+}
+
+/* ---- Helpers. ---- */
+
+/* Reads a whole file (at most MAX_CA_FILE bytes) into a malloc'd buffer; NULL on failure. */
+static char *read_file(const char *path, size_t *length) {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return NULL;
+    char *data = malloc(MAX_CA_FILE);
+    size_t used = data ? fread(data, 1, MAX_CA_FILE, f) : 0;
+    if (data != NULL && ferror(f)) { free(data); data = NULL; }
+    else if (data != NULL && used == (size_t)MAX_CA_FILE) { free(data); data = NULL; errno = EFBIG; }
+    fclose(f);
+    *length = used;
+    return data;
+}
+
+static void fail(ech_http_response *resp, int code, const char *message) {
+    resp->curl_code = code;
+    snprintf(resp->error, sizeof resp->error, "%s", message);
+}
+
+/* Sets one option; on failure records the error and jumps to `done`. */
+#define SET(option, value) do {                                                           \
+        CURLcode rc_ = api.easy_setopt(curl, (option), (value));                          \
+        if (rc_ != CURLE_OK) {                                                            \
+            resp->curl_code = rc_;                                                        \
+            snprintf(resp->error, sizeof resp->error, "libcurl refused %s: %s", #option,  \
+                     api.easy_strerror(rc_));                                             \
+            goto done; }                                                                  \
+    } while (0)
+
+/* Appends one "Name: value" line; 0 when out of memory. */
+static int append_header(struct curl_slist **list, const char *line) {
+    struct curl_slist *next = api.slist_append(*list, line);
+    if (next != NULL) *list = next;
+    return next != NULL;
+}
+
+/* Adds extra_ca_file to the system CAs: an in-memory bundle of both (CAINFO_BLOB), or,
+ * where the TLS backend has no blob support (GnuTLS), the file plus the system CA
+ * directory. Returns 0 or a CURLcode with resp->error set. */
+static int add_ca_file(CURL *curl, const char *path, ech_http_response *resp) {
+    size_t extra_length = 0, system_length = 0;
+    char *extra = read_file(path, &extra_length);
+    if (extra == NULL) {
+        snprintf(resp->error, sizeof resp->error, "cannot read SSL_CERT_FILE %s: %s", path, strerror(errno ? errno : EIO));
+        return resp->curl_code = CURLE_SSL_CACERT_BADFILE;
+    }
+    char *system = read_file(SYSTEM_CA_BUNDLE, &system_length);  /* missing is fine */
+    char *bundle = malloc(system_length + 1 + extra_length);
+    int code = CURLE_OUT_OF_MEMORY;
+    if (bundle != NULL) {
+        if (system_length) memcpy(bundle, system, system_length);
+        bundle[system_length] = '\n';
+        memcpy(bundle + system_length + 1, extra, extra_length);
+        struct curl_blob blob = { bundle, system_length + 1 + extra_length, CURL_BLOB_COPY };
+        code = api.easy_setopt(curl, CURLOPT_CAINFO_BLOB, &blob);
+        if (code == CURLE_NOT_BUILT_IN || code == CURLE_UNKNOWN_OPTION) {
+            code = api.easy_setopt(curl, CURLOPT_CAINFO, path);
+            if (code == CURLE_OK) code = api.easy_setopt(curl, CURLOPT_CAPATH, SYSTEM_CA_DIR);
+        }
+        if (code != CURLE_OK)
+            snprintf(resp->error, sizeof resp->error, "cannot use SSL_CERT_FILE %s: %s", path, api.easy_strerror(code));
+    }
+    free(bundle);
+    free(system);
+    free(extra);
+    return resp->curl_code = code;
+}
+
+/* NO_PROXY for a loopback target: loopback, plus whatever the environment lists. */
+static char *loopback_no_proxy(void) {
+    const char *env = getenv("no_proxy");
+    if (env == NULL || *env == '\0') env = getenv("NO_PROXY");
+    if (env == NULL) env = "";
+    size_t length = strlen(LOOPBACK_NO_PROXY) + 1 + strlen(env) + 1;
+    char *list = malloc(length);
+    if (list != NULL) snprintf(list, length, "%s%s%s", LOOPBACK_NO_PROXY, *env ? "," : "", env);
+    return list;
+}
+
+/* ---- The request. ---- */
+
+int ech_http_perform(const ech_http_request *req, ech_http_response *resp) {
+    memset(resp, 0, sizeof *resp);
+    resp->retry_after_seconds = -1;
+    if (!ech_http_available()) { fail(resp, -1, api.load_error); return -1; }
+
+    int is_get = strcmp(req->method, "GET") == 0, is_post = strcmp(req->method, "POST") == 0;
+    if (!is_get && !is_post) { fail(resp, CURLE_BAD_FUNCTION_ARGUMENT, "unsupported HTTP method"); return resp->curl_code; }
+
+    CURL *curl = api.easy_init();
+    if (curl == NULL) { fail(resp, CURLE_FAILED_INIT, "curl_easy_init failed"); return resp->curl_code; }
+    struct curl_slist *headers = NULL;
+    char *no_proxy = NULL;
+    sink body = { 0 };
+    char errbuf[CURL_ERROR_SIZE] = "";
+    long retry_after = -1;
+    char *content_type = NULL;
+    CURLcode rc;
+
+    SET(CURLOPT_ERRORBUFFER, errbuf);
+    SET(CURLOPT_NOSIGNAL, 1L);
+    SET(CURLOPT_URL, req->url);
+    /* Protocols: https only, unless the caller vouches for a loopback target. */
+    SET(CURLOPT_PROTOCOLS_STR, req->allow_http ? "http,https" : "https");
+    SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");
+    SET(CURLOPT_FOLLOWLOCATION, req->follow_redirects ? 1L : 0L);
+    SET(CURLOPT_MAXREDIRS, 3L);
+    if (req->allow_http) {  /* a loopback emulator is never reached through a proxy */
+        if ((no_proxy = loopback_no_proxy()) == NULL) { fail(resp, CURLE_OUT_OF_MEMORY, "out of memory"); goto done; }
+        SET(CURLOPT_NOPROXY, no_proxy);
+    }
+    SET(CURLOPT_USERAGENT, "entra-credential-helper/0.1");
+    SET(CURLOPT_FAILONERROR, 0L);  /* error statuses keep their (JSON) bodies */
+    SET(CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
+    SET(CURLOPT_TIMEOUT_MS, req->total_timeout_ms);
+    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)MAX_BODY);  /* early stop when Content-Length says so */
+    SET(CURLOPT_WRITEFUNCTION, on_body);
+    SET(CURLOPT_WRITEDATA, &body);
+    SET(CURLOPT_HEADERFUNCTION, on_header);
+    SET(CURLOPT_HEADERDATA, &retry_after);
+    if (req->extra_ca_file != NULL && add_ca_file(curl, req->extra_ca_file, resp) != CURLE_OK) goto done;
+
+    if (is_post) {
+        SET(CURLOPT_POST, 1L);
+        SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_length);
+        SET(CURLOPT_POSTFIELDS, req->body_length ? (const char *)req->body : "");
+    } else {
+        SET(CURLOPT_HTTPGET, 1L);
+    }
+    for (const char *const *h = req->headers; h != NULL && *h != NULL; h++)
+        if (!append_header(&headers, *h)) { fail(resp, CURLE_OUT_OF_MEMORY, "out of memory"); goto done; }
+    /* No "Expect: 100-continue" round trip before a POST body. */
+    if (is_post && !append_header(&headers, "Expect:")) { fail(resp, CURLE_OUT_OF_MEMORY, "out of memory"); goto done; }
+    if (headers != NULL) SET(CURLOPT_HTTPHEADER, headers);
+
+    rc = api.easy_perform(curl);
+    (void)api.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp->status);
+    if (rc != CURLE_OK) {
+        resp->curl_code = rc;
+        if (body.too_big) snprintf(resp->error, sizeof resp->error, "response body larger than 1 MiB");
+        else if (rc == CURLE_FILESIZE_EXCEEDED) snprintf(resp->error, sizeof resp->error, "response body larger than 1 MiB (Content-Length)");
+        else snprintf(resp->error, sizeof resp->error, "%s", errbuf[0] ? errbuf : api.easy_strerror(rc));
+        goto done;
+    }
+    if (api.easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &content_type) == CURLE_OK && content_type != NULL)
+        resp->content_type = strdup(content_type);
+    resp->retry_after_seconds = retry_after;
+    resp->body = body.data, resp->body_length = body.length;  /* ownership moves to resp */
+    body.data = NULL, body.length = 0;
+
+done:
+    api.easy_cleanup(curl);
+    for (struct curl_slist *h = headers; h != NULL; h = h->next)  /* copies may hold tokens */
+        explicit_bzero(h->data, strlen(h->data));
+    if (headers != NULL) api.slist_free_all(headers);
+    free(no_proxy);
+    sink_free(&body);
+    return resp->curl_code;
+}
+
+void ech_http_response_free(ech_http_response *resp) {
+    if (resp->body != NULL) { explicit_bzero(resp->body, resp->body_length); free(resp->body); }
+    free(resp->content_type);
+    resp->body = NULL, resp->body_length = 0, resp->content_type = NULL;
+}

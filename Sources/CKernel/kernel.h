@@ -1,0 +1,50 @@
+// Non-variadic wrappers for the kernel calls Swift cannot reach directly: syscall(2)
+// is variadic, and glibc has no wrappers for the key management calls (keyutils'
+// libkeyutils is not needed for these four operations).
+#pragma once
+#include <errno.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+typedef int32_t ech_key_serial;
+
+#define ECH_KEY_SPEC_USER_KEYRING (-4)
+#define ECH_KEYCTL_DESCRIBE 6
+#define ECH_KEYCTL_UNLINK 9
+#define ECH_KEYCTL_SEARCH 10
+#define ECH_KEYCTL_READ 11
+#define ECH_KEYCTL_SET_TIMEOUT 15
+#define ECH_KEYCTL_INVALIDATE 21
+
+/// add_key(2) of a "user" key into the user keyring; returns the serial or -1 (errno).
+static inline ech_key_serial ech_add_user_key(const char *description, const void *payload, size_t length) {
+    return (ech_key_serial)syscall(SYS_add_key, "user", description, payload, length, ECH_KEY_SPEC_USER_KEYRING);
+}
+
+/// keyctl(KEYCTL_SEARCH) for a "user" key in the user keyring; the serial or -1 (errno).
+static inline ech_key_serial ech_search_user_key(const char *description) {
+    return (ech_key_serial)syscall(SYS_keyctl, ECH_KEYCTL_SEARCH, ECH_KEY_SPEC_USER_KEYRING, "user", description, 0);
+}
+
+/// keyctl(KEYCTL_READ): the payload length (may exceed `length`) or -1 (errno).
+static inline long ech_read_key(ech_key_serial key, void *buffer, size_t length) {
+    return syscall(SYS_keyctl, ECH_KEYCTL_READ, key, buffer, length);
+}
+
+/// keyctl(KEYCTL_DESCRIBE): "type;uid;gid;perm;description".
+static inline long ech_describe_key(ech_key_serial key, char *buffer, size_t length) {
+    return syscall(SYS_keyctl, ECH_KEYCTL_DESCRIBE, key, buffer, length);
+}
+
+static inline long ech_set_key_timeout(ech_key_serial key, unsigned int seconds) {
+    return syscall(SYS_keyctl, ECH_KEYCTL_SET_TIMEOUT, key, seconds);
+}
+
+/// Invalidates the key at once (it disappears from every keyring).
+static inline long ech_invalidate_key(ech_key_serial key) {
+    return syscall(SYS_keyctl, ECH_KEYCTL_INVALIDATE, key);
+}
+
+/// The user keyring's own serial (for listing it with ech_read_key).
+static inline ech_key_serial ech_user_keyring(void) { return ECH_KEY_SPEC_USER_KEYRING; }

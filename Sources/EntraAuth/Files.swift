@@ -1,0 +1,90 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The few file operations the engine needs, on plain POSIX calls: the config file and
+/// the opt-in token file are written atomically (temporary file, fsync, rename) with
+/// mode 0600 inside a 0700 directory, so a crash never leaves half a file and no other
+/// user can read them.
+public enum Files {
+    public enum Failure: Error, Equatable, Sendable {
+        case missing
+        case failed(String)
+    }
+
+    public static func errorText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+
+    /// The whole file, or `.missing` when it does not exist.
+    public static func read(_ path: String, limit: Int = 1 << 20) throws(Failure) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw errno == ENOENT ? .missing : .failed(errorText()) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw .failed(errorText()) }
+            if n == 0 { return bytes }
+            bytes += chunk[0..<n]
+            if bytes.count > limit { throw .failed("larger than \(limit) bytes") }
+        }
+    }
+
+    /// Creates the directory and its missing parents; the last one gets `mode`.
+    public static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(Failure) {
+        var built = path.hasPrefix("/") ? "" : "."
+        let parts = path.split(separator: "/")
+        for (index, part) in parts.enumerated() {
+            built += "/" + part
+            if mkdir(built, index == parts.count - 1 ? mode : 0o755) != 0 && errno != EEXIST {
+                throw .failed("\(built): \(errorText())")
+            }
+        }
+    }
+
+    public static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Writes through a temporary file in the same directory, then renames it over the
+    /// target: readers see the old file or the new one, never a mix. The directory is
+    /// created 0700 when missing; the file is 0600 whatever the umask.
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(Failure) {
+        let directory = parent(of: path)
+        try makeDirectory(directory)
+        var template = Array("\(path).tmp.XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw .failed("\(directory): \(errorText())") }
+        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        var done = false
+        defer {
+            if !done { unlink(temporary) }
+        }
+        fchmod(fd, 0o600)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; let text = errorText(); close(fd); throw .failed(text) }
+            offset += n
+        }
+        guard fsync(fd) == 0, close(fd) == 0 else { throw .failed(errorText()) }
+        guard rename(temporary, path) == 0 else { throw .failed(errorText()) }
+        done = true
+    }
+
+    public static func remove(_ path: String) { unlink(path) }
+
+    public static func environment(_ name: String) -> String? {
+        guard let value = getenv(name) else { return nil }
+        let text = String(cString: value)
+        return text.isEmpty ? nil : text
+    }
+
+    /// $HOME, or the password database's home when it is unset.
+    public static func home() -> String {
+        if let home = environment("HOME") { return home }
+        if let entry = getpwuid(getuid()), let dir = entry.pointee.pw_dir { return String(cString: dir) }
+        return "/"
+    }
+}

@@ -1,0 +1,101 @@
+import HelperProtocol
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Serialises sign-ins per authority, tenant and client, across processes: taken around
+/// read, refresh and write, so that N callers with an expired token make one refresh,
+/// and one prompt serves them all.
+public protocol SignInLocker {
+    /// Blocks until the lock is held or `seconds` pass.
+    func acquire(_ key: SignInKey, seconds: Int) throws(HelperError) -> HeldLock
+    /// When a sign-in for the key was last abandoned (timed out or cancelled), if ever.
+    func lastAbandoned(_ key: SignInKey) -> Int64?
+    func recordAbandoned(_ key: SignInKey, at: Int64)
+    func clearAbandoned(_ key: SignInKey)
+}
+
+public protocol HeldLock: AnyObject {
+    func release()
+}
+
+/// flock(2) on a file in $XDG_RUNTIME_DIR/entra-credential-helper (or a 0700 directory
+/// under ~/.cache when there is no runtime directory). The kernel drops the lock when
+/// its holder dies, however it dies, so a killed process never blocks the others.
+public final class FileLocker: SignInLocker {
+    public let directory: String
+
+    public init(environment: (String) -> String?) {
+        if let runtime = environment("XDG_RUNTIME_DIR") {
+            directory = runtime + "/entra-credential-helper"
+        } else {
+            directory = (environment("XDG_CACHE_HOME") ?? Files.home() + "/.cache") + "/entra-credential-helper/locks"
+        }
+    }
+
+    public func acquire(_ key: SignInKey, seconds: Int) throws(HelperError) -> HeldLock {
+        let path = "\(directory)/\(key.digest).lock"
+        do { try Files.makeDirectory(directory) } catch {
+            throw .lockTimeout(path: path, seconds: 0)
+        }
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .fileStoreFailure(path: path, reason: Files.errorText()) }
+        let deadline = Monotonic.milliseconds() + Int64(seconds) * 1000
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else {
+                let reason = Files.errorText()
+                close(fd)
+                throw .fileStoreFailure(path: path, reason: reason)
+            }
+            guard Monotonic.milliseconds() < deadline else {
+                close(fd)
+                throw .lockTimeout(path: path, seconds: seconds)
+            }
+            usleep(20_000)
+        }
+        return FileLock(fd: fd)
+    }
+
+    func markerPath(_ key: SignInKey) -> String { "\(directory)/\(key.digest).abandoned" }
+
+    public func lastAbandoned(_ key: SignInKey) -> Int64? {
+        guard let bytes = try? Files.read(markerPath(key)) else { return nil }
+        return Int64(String(decoding: bytes, as: UTF8.self).split(separator: "\n").first ?? "")
+    }
+
+    public func recordAbandoned(_ key: SignInKey, at time: Int64) {
+        try? Files.writeAtomically(markerPath(key), Array("\(time)\n".utf8))
+    }
+
+    public func clearAbandoned(_ key: SignInKey) { Files.remove(markerPath(key)) }
+}
+
+final class FileLock: HeldLock {
+    private var fd: Int32
+
+    init(fd: Int32) { self.fd = fd }
+
+    func release() {
+        guard fd >= 0 else { return }
+        close(fd)  // closing the descriptor drops the flock
+        fd = -1
+    }
+
+    deinit { release() }
+}
+
+/// A monotonic clock for bounds and polling (wall-clock jumps must not stretch a wait).
+public enum Monotonic {
+    public static func milliseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+
+    public static func sleep(milliseconds: Int) {
+        var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+    }
+}

@@ -5,8 +5,57 @@ enum Help {
 
     static let dockerUsage = "Usage: docker-credential-entra <store|get|erase|list|version>"
 
+    static let profileUsage = "usage: entra-credential-helper profile add NAME (--preset azure-devops|acr|aks | --tenant T --client-id C) [options] | list | show NAME | remove NAME; see `entra-credential-helper help profile`"
+
+    static let tokenFlags = """
+      --profile P                 the profile (default: the config's default, the only one, or AZURE_*/TENANT_ID+CLIENT_ID)
+      --scope S                   a scope, repeatable (default: the profile's)
+      --flow auto|browser|device-code
+      --output text|json          text: the bare token; json: access_token, token_type, expires_on, scope, account, tenant
+      --force                     skip the access-token cache
+      --port N | --port-range A-B the loopback redirect port (default: random in 49152-65535)
+      --show-url                  print the sign-in URL (stderr) instead of launching a browser
+      --prompt select_account|login|consent|none|create
+      --login-hint U  --domain-hint D  --extra-scopes-to-consent S (repeatable)
+      --no-interactive            never prompt: fail at once with the login command to run
+      --timeout SECONDS           bound for the interactive sign-in (default 180)
+      --store secret-service|memory|file   where tokens live (default: the Secret Service)
+      --tenant T  --client-id C  --authority-host URL   override the profile for this call
+    """
+
     static func text(topic: String?) -> String {
         switch topic {
+        case "profile":
+            return """
+            entra-credential-helper profile add NAME --tenant T --client-id C [--scope S]... [--authority-host URL]
+                [--host PATTERN]... [--flow auto|browser|device-code] [--login-hint U] [--domain-hint D]
+                [--port N | --port-range A-B] [--default]
+            entra-credential-helper profile add NAME --preset azure-devops|acr|aks [--tenant T] [--client-id C]
+            entra-credential-helper profile list | show NAME | remove NAME
+
+            Presets fill in the resource scope, the usual hosts and the public client of the
+            matching official tool: azure-devops uses Visual Studio's client (the one Git
+            Credential Manager uses for Azure Repos), acr the Azure CLI's, aks kubelogin's AKS
+            client. A custom profile needs your own app registration: a public client with the
+            redirect URI http://localhost. Host patterns: host, host:port or *.domain.
+            The config is $XDG_CONFIG_HOME/entra-credential-helper/config.json (or
+            ENTRA_CREDENTIAL_HELPER_CONFIG), written atomically with mode 0600.
+            """
+        case "get-token", "login":
+            return """
+            entra-credential-helper get-token [options]   prints an access token on stdout
+            entra-credential-helper login [options]       signs in (always prompts) and says who; never prints a token
+
+            Silent first: a cached access token with 5 minutes left, then the refresh token;
+            then the browser (PKCE, loopback redirect), or the device code without a display.
+            \(tokenFlags)
+            """
+        case "status", "refresh", "logout":
+            return """
+            entra-credential-helper status [--profile P] [--output json]   account, tenant, scopes, expiry, stores; never a token
+            entra-credential-helper refresh [--profile P]                  runs the refresh-token grant now
+            entra-credential-helper logout [--profile P | --all]           removes refresh and cached access tokens
+            """
         case "git":
             return """
             entra-credential-helper git <get|store|erase>
@@ -24,13 +73,14 @@ enum Help {
             """
         default:
             return """
-            entra-credential-helper \(version): logins for git and docker, kept in the Secret Service.
-            (Microsoft Entra ID sign-in for git, docker and kubectl is being built on top of this.)
+            entra-credential-helper \(version): Microsoft Entra ID tokens, and logins for git and docker.
 
             Usage:
+              entra-credential-helper profile add|list|show|remove …         sign-in profiles
+              entra-credential-helper login|get-token|status|refresh|logout  Entra sign-in and tokens
               entra-credential-helper git <get|store|erase>                  git credential helper
               entra-credential-helper docker <get|store|erase|list|version>  docker credential helper
-              entra-credential-helper help [git|docker]                      this text, or a topic
+              entra-credential-helper help [TOPIC]                           this text, or: profile, get-token, login, status, git, docker
               entra-credential-helper --version
 
             Names: installed as git-credential-entra and docker-credential-entra too.
@@ -40,6 +90,12 @@ enum Help {
               ENTRA_CREDENTIAL_HELPER_DBUS_TIMEOUT_MS            bound for each keyring call (default and maximum 5000)
               ENTRA_CREDENTIAL_HELPER_SECRET_TRANSPORT=encrypted  read secrets over the encrypted session too
               DISPLAY / WAYLAND_DISPLAY                           when set, a locked keyring may show its unlock prompt
+              AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_AUTHORITY_HOST  override the profile (flags override these)
+              TENANT_ID, CLIENT_ID, USE_INTERACTIVE               Lokka's names, used when no profile is given
+              ENTRA_CREDENTIAL_HELPER_CONFIG                      the config file's path
+              ENTRA_CREDENTIAL_HELPER_STORE                       secret-service (default), memory or file
+              BROWSER                                             the browser command (else xdg-open)
+              SSL_CERT_FILE, HTTPS_PROXY, NO_PROXY                TLS inspection CA bundle and proxy
             """
         }
     }

@@ -7,6 +7,8 @@ enum Invocation: Equatable {
     case docker(action: String?)
     case help(topic: String?)
     case version
+    case profile([String])
+    case token(command: String, [String])
     case usageError(String)
 
     static func parse(arguments: [String]) -> Invocation {
@@ -42,6 +44,12 @@ enum Invocation: Equatable {
         case "--version", "-V", "version": return .version
         case "git":
             return gitAction(tail)
+        case "profile":
+            if tail.first == "--help" { return .help(topic: "profile") }
+            return .profile(tail)
+        case "get-token", "login", "status", "refresh", "logout":
+            if tail.contains("--help") || tail.contains("-h") { return .help(topic: command) }
+            return .token(command: command, tail)
         case "docker":
             if tail.first == "--help" { return .help(topic: "docker") }
             return .docker(action: tail.count == 1 ? tail[0] : nil)

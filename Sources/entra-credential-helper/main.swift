@@ -15,16 +15,9 @@ func environment(_ name: String) -> String? {
     return text.isEmpty ? nil : text
 }
 
-func makeStore() -> SecretStore {
-    let requested = environment("ENTRA_CREDENTIAL_HELPER_DBUS_TIMEOUT_MS").flatMap { Int($0) } ?? 5000
-    let options = LibSecretStore.Options(
-        timeoutMilliseconds: min(max(requested, 50), 5000),
-        promptAllowed: environment("DISPLAY") != nil || environment("WAYLAND_DISPLAY") != nil,
-        encryptedReads: environment("ENTRA_CREDENTIAL_HELPER_SECRET_TRANSPORT") == "encrypted")
-    return LibSecretStore(options: options)
-}
-
 func run(arguments: [String], streams: ByteStreams) -> Int32 {
+    let wiring = Wiring(environment: environment, tell: { streams.writeDiagnostic($0) })
+    func makeStore() -> SecretStore { wiring.secretStore() }
     switch Invocation.parse(arguments: arguments) {
     case let .git(action):
         return GitFrontEnd(streams: streams) { GitKeyring(store: makeStore(), clock: SystemClock()) }
@@ -38,9 +31,27 @@ func run(arguments: [String], streams: ByteStreams) -> Int32 {
     case .version:
         streams.writeOutput(Array("entra-credential-helper \(Help.version)\n".utf8))
         return 0
+    case let .profile(words):
+        return report { () throws(HelperError) in try ProfileCommand(streams: streams, environment: environment).run(words) }
+    case let .token(command, words):
+        return report { () throws(HelperError) in
+            try TokenCommands(streams: streams, environment: environment, wiring: wiring).run(command, words)
+        }
     case let .usageError(text):
         streams.writeDiagnostic("entra-credential-helper: \(text)")
         return 2
+    }
+}
+
+/// The command line's one place for rendering errors: one line on stderr, exit 1 (2 for
+/// usage). Never a token.
+func report(_ body: () throws(HelperError) -> Int32) -> Int32 {
+    do {
+        return try body()
+    } catch {
+        StandardStreams().writeDiagnostic("entra-credential-helper: \(error.message)")
+        if case .usage = error { return 2 }
+        return 1
     }
 }
 

@@ -1,0 +1,116 @@
+import EntraAuth
+import HelperProtocol
+
+/// `profile add|list|show|remove`: edits the config file (atomic, 0600, 0700 directory).
+struct ProfileCommand {
+    let streams: ByteStreams
+    let environment: (String) -> String?
+
+    static let addOptions: Set<String> = ["tenant", "client-id", "scope", "authority-host", "host", "flow",
+                                          "login-hint", "domain-hint", "port", "port-range", "preset"]
+
+    func run(_ words: [String]) throws(HelperError) -> Int32 {
+        guard let verb = words.first else { throw .usage(Help.profileUsage) }
+        let rest = Array(words.dropFirst())
+        let path = ConfigFile.path(environment: environment)
+        switch verb {
+        case "add":
+            let args = try Arguments(rest, command: "profile add", options: Self.addOptions, flags: ["default"])
+            guard args.positional.count == 1, let name = args.positional.first else { throw .usage(Help.profileUsage) }
+            guard Config.isValidName(name) else {
+                throw .usage("profile add: '\(name.prefix(64))' is not a profile name; use letters, digits, '.', '_' and '-'")
+            }
+            var config = try ConfigFile.load(path: path)
+            guard config.profiles[name] == nil else { throw .profileExists(name) }
+            let profile = try Self.build(name: name, args)
+            config.profiles[name] = profile
+            if args.has("default") || config.profiles.count == 1 { config.defaultProfile = name }
+            try ConfigFile.save(config, path: path)
+            say("Added profile \(name) to \(path).")
+            if profile.preset == nil && profile.hosts.isEmpty {
+                say("It serves no hosts yet; add --host PATTERN to route git, docker or kubectl to it.")
+            }
+            return 0
+        case "list":
+            let config = try ConfigFile.load(path: path)
+            for name in config.profiles.keys.sorted() {
+                let profile = config.profiles[name]!
+                let mark = name == config.defaultProfile ? " (default)" : ""
+                let hosts = profile.hosts.map(\.description).joined(separator: " ")
+                out("\(name)\(mark)\ttenant=\(profile.tenant)\thosts=\(hosts.isEmpty ? "-" : hosts)")
+            }
+            if config.profiles.isEmpty { say("No profiles in \(path); add one with `entra-credential-helper profile add`.") }
+            return 0
+        case "show":
+            guard rest.count == 1 else { throw .usage(Help.profileUsage) }
+            let config = try ConfigFile.load(path: path)
+            guard let profile = config.profiles[rest[0]] else {
+                throw .unknownProfile(rest[0], known: config.profiles.keys.sorted())
+            }
+            out(Self.describe(profile, isDefault: config.defaultProfile == profile.name))
+            return 0
+        case "remove":
+            guard rest.count == 1 else { throw .usage(Help.profileUsage) }
+            var config = try ConfigFile.load(path: path)
+            guard config.profiles.removeValue(forKey: rest[0]) != nil else {
+                throw .unknownProfile(rest[0], known: config.profiles.keys.sorted())
+            }
+            if config.defaultProfile == rest[0] { config.defaultProfile = nil }
+            try ConfigFile.save(config, path: path)
+            say("Removed profile \(rest[0]). Its stored sign-in stays until `entra-credential-helper logout --all` or a logout before removal.")
+            return 0
+        default:
+            throw .usage(Help.profileUsage)
+        }
+    }
+
+    /// A profile from `profile add` flags: a preset's values, then the flags over them.
+    static func build(name: String, _ args: Arguments) throws(HelperError) -> Profile {
+        var profile: Profile
+        if let presetName = try args.choice("preset", Preset.allCases.map(\.rawValue), command: "profile add"),
+           let preset = Preset(rawValue: presetName) {
+            profile = try preset.profile(name: name, tenant: args.value("tenant") ?? "organizations", clientID: args.value("client-id"))
+        } else {
+            guard let tenant = args.value("tenant"), let clientID = args.value("client-id") else {
+                throw .usage("profile add: a custom profile needs --tenant and --client-id (your app registration: public client, redirect http://localhost), or use --preset azure-devops|acr|aks")
+            }
+            profile = Profile(name: name, tenant: tenant, clientID: clientID, scopes: [])
+        }
+        if !args.all("scope").isEmpty { profile.scopes = args.all("scope") }
+        if profile.scopes.isEmpty { profile.scopes = ProfileResolver.defaultScopes }
+        if let host = args.value("authority-host") { profile.authorityHost = host }
+        _ = try profile.authority()
+        if !args.all("host").isEmpty {
+            var hosts: [HostPattern] = []
+            for pattern in args.all("host") { hosts.append(try HostPattern(parsing: pattern)) }
+            profile.hosts = hosts
+        }
+        if let flow = try args.choice("flow", Profile.Flow.allCases.map(\.rawValue), command: "profile add") {
+            profile.flow = Profile.Flow(rawValue: flow) ?? .auto
+        }
+        profile.loginHint = args.value("login-hint")
+        profile.domainHint = args.value("domain-hint")
+        if let ports = try TokenCommands.ports(args) { profile.ports = ports }
+        return profile
+    }
+
+    static func describe(_ profile: Profile, isDefault: Bool) -> String {
+        var lines = ["profile:        \(profile.name)\(isDefault ? " (default)" : "")"]
+        if let preset = profile.preset { lines.append("preset:         \(preset)") }
+        lines += [
+            "tenant:         \(profile.tenant)",
+            "client id:      \(profile.clientID)",
+            "authority host: \(profile.authorityHost)",
+            "scopes:         \(profile.scopes.joined(separator: " "))",
+            "hosts:          \(profile.hosts.isEmpty ? "-" : profile.hosts.map(\.description).joined(separator: " "))",
+            "flow:           \(profile.flow.rawValue)",
+            "ports:          \(profile.ports.lowerBound)-\(profile.ports.upperBound)",
+        ]
+        if let hint = profile.loginHint { lines.append("login hint:     \(hint)") }
+        if let hint = profile.domainHint { lines.append("domain hint:    \(hint)") }
+        return lines.joined(separator: "\n")
+    }
+
+    func out(_ line: String) { streams.writeOutput(Array((line + "\n").utf8)) }
+    func say(_ line: String) { streams.writeDiagnostic(line) }
+}

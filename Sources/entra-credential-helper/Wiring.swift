@@ -1,0 +1,92 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import EntraAuth
+import HelperProtocol
+import SecretStore
+
+/// Builds the real side effects with plain initialisers: the Secret Service store, the
+/// token caches, libcurl, the loopback listener, the browser launcher, the lock and the
+/// clock. Nothing here decides anything about tokens.
+final class Wiring {
+    let environment: (String) -> String?
+    let tell: (String) -> Void
+    private var loaded: Config?
+    private(set) var refreshStoreName = ""
+    private(set) var accessCacheName = ""
+
+    init(environment: @escaping (String) -> String?, tell: @escaping (String) -> Void) {
+        self.environment = environment
+        self.tell = tell
+    }
+
+    func config() throws(HelperError) -> Config {
+        if let loaded { return loaded }
+        let config = try ConfigFile.load(path: ConfigFile.path(environment: environment))
+        loaded = config
+        return config
+    }
+
+    func secretStore() -> SecretStore {
+        let requested = environment("ENTRA_CREDENTIAL_HELPER_DBUS_TIMEOUT_MS").flatMap { Int($0) } ?? 5000
+        let options = LibSecretStore.Options(
+            timeoutMilliseconds: min(max(requested, 50), 5000),
+            promptAllowed: environment("DISPLAY") != nil || environment("WAYLAND_DISPLAY") != nil,
+            encryptedReads: environment("ENTRA_CREDENTIAL_HELPER_SECRET_TRANSPORT") == "encrypted")
+        return LibSecretStore(options: options)
+    }
+
+    /// --store, else ENTRA_CREDENTIAL_HELPER_STORE, else the config file's "store".
+    func storeKind(flag: String?) throws(HelperError) -> Config.StoreKind {
+        guard let text = flag ?? environment("ENTRA_CREDENTIAL_HELPER_STORE") else { return try config().store }
+        guard let kind = Config.StoreKind(rawValue: text) else {
+            throw .usage("--store takes \(Config.StoreKind.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text.prefix(40))'")
+        }
+        return kind
+    }
+
+    func engine(storeFlag: String?, interactive: Bool) throws(HelperError) -> SignInEngine {
+        let refreshTokens: any RefreshTokenStore
+        let accessTokens: any AccessTokenCache
+        switch try storeKind(flag: storeFlag) {
+        case .secretService:
+            let tokens = SecretServiceTokens(store: secretStore())
+            refreshTokens = tokens
+            // The kernel keyring unless it is blocked (Docker's default seccomp profile)
+            // or the Secret Service is asked for explicitly.
+            if environment("ENTRA_CREDENTIAL_HELPER_ACCESS_CACHE") != "secret-service", KernelKeyring.probe() {
+                accessTokens = KernelKeyring()
+            } else {
+                accessTokens = tokens
+            }
+        case .memory:
+            let memory = MemoryTokenStore()
+            (refreshTokens, accessTokens) = (memory, memory)
+        case .file:
+            let file = FileTokenStore(path: FileTokenStore.defaultPath(environment: environment))
+            tell(FileTokenStore.warning + " (\(file.path))")
+            (refreshTokens, accessTokens) = (file, file)
+        }
+        refreshStoreName = refreshTokens.backendName
+        accessCacheName = accessTokens.backendName
+        let http = RetryingTransport(CurlTransport(extraCAFile: CurlTransport.environmentCAFile()))
+        let client = EntraClient(http: http)
+        let browserUsable = environment("BROWSER") != nil || environment("DISPLAY") != nil || environment("WAYLAND_DISPLAY") != nil
+        let flows = InteractiveSignIn(client: client, listeners: LoopbackListener.Factory(),
+                                      browser: SystemBrowserLauncher(environment: environment),
+                                      browserUsable: browserUsable, clock: SystemClock(), tell: tell)
+        return SignInEngine(client: client, refreshTokens: refreshTokens, accessTokens: accessTokens,
+                            locker: FileLocker(environment: environment), clock: SystemClock(),
+                            interactive: flows, cooldownSeconds: (try? config().promptCooldownSeconds) ?? 120)
+    }
+
+    /// No prompt for --no-interactive, Lokka's USE_INTERACTIVE=false, or when there is no
+    /// terminal and CI is set or GIT_TERMINAL_PROMPT=0.
+    func interactivity(noInteractiveFlag: Bool) -> Interactivity {
+        if noInteractiveFlag || environment("USE_INTERACTIVE")?.lowercased() == "false" { return .notAllowed }
+        let terminal = open("/dev/tty", O_RDWR | O_CLOEXEC)
+        if terminal >= 0 { close(terminal); return .allowed }
+        if environment("CI") != nil || environment("GIT_TERMINAL_PROMPT") == "0" { return .notAllowed }
+        return .allowed
+    }
+}

@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "EntraAuthTests", dependencies: ["EntraAuth", "HelperProtocol"]),
         .testTarget(
             name: "IntegrationTests", dependencies: ["entra-credential-helper"],
-            exclude: ["Support/gdbus-exit.supp"]
+            exclude: ["Support/gdbus-exit.supp", "Support/headless-browser.sh"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -185,3 +185,7 @@ public final class SignInEngine {
         if let key { locker.clearAbandoned(key) }
     }
 }
+
+/// SecretStore's wall clock under a name that does not clash with the standard
+/// library's `Clock` in modules (such as tests) that import _Concurrency.
+public typealias WallClock = Clock

@@ -37,6 +37,26 @@ struct SignInIntegrationTests {
     func browserDenied() throws {
         let world = try SignInWorld()
         try world.emulator.control("config", ["auto_approve": false])
+        world.extra = ["BROWSER": SignInWorld.browserScript, "ECH_BROWSER_APPEND": "&deny=1",
+                       "ECH_BROWSER_DUMP": world.home.file("page.html")]
+        let result = try world.helper(["get-token"], timeout: 120)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\nentra-credential-helper: the sign-in was refused (access_denied: AADSTS65004"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        var page = ""
+        for _ in 0..<100 where !page.contains("</html>") {  // Chromium writes the page after we answered it
+            usleep(100_000)
+            page = (try? String(contentsOfFile: world.home.file("page.html"), encoding: .utf8)) ?? ""
+        }
+        #expect(page.contains("Sign-in failed"))
+        #expect(try world.emulator.grants("authorization_code") == 0)
+    }
+
+    @Test("an unanswered browser sign-in is bounded by --timeout",
+          .enabled(if: Harness.which("chromium") != nil))
+    func browserTimeout() throws {
+        let world = try SignInWorld()
+        try world.emulator.control("config", ["auto_approve": false])
         // Without auto-approval the emulator shows a page; a --dump-dom browser never clicks, so
         // this is a timeout, which must be bounded by --timeout and stop further automatic prompts.
         world.extra = ["BROWSER": SignInWorld.browserScript]

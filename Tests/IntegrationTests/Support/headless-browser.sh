@@ -7,5 +7,5 @@ trap 'rm -rf "$profile"' EXIT
 out=${ECH_BROWSER_DUMP:-/dev/null}
 exec_status=0
 timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
-    --user-data-dir="$profile" --dump-dom "$1" > "$out" 2>/dev/null || exec_status=$?
+    --user-data-dir="$profile" --dump-dom "$1${ECH_BROWSER_APPEND:-}" > "$out" 2>/dev/null || exec_status=$?
 exit $exec_status

@@ -29,10 +29,14 @@ echo
 "$bin_dir/entra-credential-helper" --help
 echo
 scripts/with-keyring.sh integrations/storage-demo.sh "$bin_dir"
+echo
+scripts/with-keyring.sh integrations/signin-demo.sh "$bin_dir"
 cat <<NEXT
 
 Use it:
   git config --global credential.helper entra                 (see integrations/git/gitconfig)
   ~/.docker/config.json: {"credsStore": "entra"}              (see integrations/docker/config.json)
 Logins stored by git-credential-libsecret and docker-credential-secretservice keep working.
+Entra sign-in: entra-credential-helper profile add NAME --preset azure-devops|acr|aks --tenant T,
+  then entra-credential-helper login --profile NAME   (see README.md, "Sign in to Entra ID")
 NEXT

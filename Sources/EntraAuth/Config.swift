@@ -129,7 +129,10 @@ public struct Config: Equatable, Sendable {
         }
         if let scopes = try strings("scopes") { profile.scopes = scopes }
         if let host = try string("authority_host") { profile.authorityHost = host }
-        _ = try checked("authority_host") { () throws(HelperError) in try profile.authority() }
+        do { _ = try profile.authority() } catch {
+            if case .invalidTenant = error { throw fail("\(at).tenant", error.message) }
+            throw fail("\(at).authority_host", error.message)
+        }
         if let patterns = try strings("hosts") {
             profile.hosts = []
             for pattern in patterns {

@@ -140,7 +140,5 @@ public struct InteractiveSignIn {
         }
     }
 
-    static func clean(_ text: String) -> String {
-        String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init).prefix(300))
-    }
+    static func clean(_ text: String) -> String { Sanitize.line(text, limit: 300) }
 }

@@ -65,8 +65,9 @@ public final class SignInEngine {
         if useCache, let token = cached(profile, scopes: scopes) { return token }
 
         let key = SignInKey(profile: profile)
-        let waitStarted = clock.now
+        let waitStarted = clock.now, waitStartedMonotonic = Monotonic.milliseconds()
         let lock = try locker.acquire(key, seconds: options.interactive.timeoutSeconds + 30)
+        let waited = Monotonic.milliseconds() - waitStartedMonotonic >= 20
         defer { lock.release() }
         // Another caller may have done the work while this one waited.
         if useCache, let token = cached(profile, scopes: scopes) { return token }
@@ -89,7 +90,7 @@ public final class SignInEngine {
             let left = Int(abandoned + Int64(cooldownSeconds) - clock.now)
             // A prompt abandoned while this caller waited is not shown again to it, and
             // automatic callers pause for the cool-down.
-            if abandoned >= waitStarted || (options.automatic && left > 0) {
+            if (waited && abandoned >= waitStarted) || (options.automatic && left > 0) {
                 throw .promptCoolingDown(profile: profile.name, seconds: max(left, 1))
             }
         }

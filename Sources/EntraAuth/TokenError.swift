@@ -79,6 +79,15 @@ public struct TokenError: Equatable, Sendable {
     /// ids follow on the next lines) and cleaned of control characters.
     public var summary: String {
         let firstLine = description.split(whereSeparator: \.isNewline).first.map(String.init) ?? error
-        return String(firstLine.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
+        return Sanitize.line(firstLine)
+    }
+}
+
+/// Text from a server, made safe for a terminal: no C0 or C1 control characters (ESC and
+/// CSI could drive the terminal), no DEL.
+public enum Sanitize {
+    public static func line(_ text: String, limit: Int = 500) -> String {
+        String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) }
+            .map(Character.init).prefix(limit))
     }
 }

@@ -122,8 +122,5 @@ public struct DeviceCode: Sendable {
     }
 
     /// The message without control characters (a server must not drive the terminal).
-    public var safeMessage: String {
-        String(message.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) }
-            .map(Character.init))
-    }
+    public var safeMessage: String { Sanitize.line(message, limit: 1000) }
 }

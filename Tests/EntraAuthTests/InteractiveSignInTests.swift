@@ -1,0 +1,206 @@
+import Foundation
+import HelperProtocol
+import Testing
+@testable import EntraAuth
+
+@Suite("sign-in engine: browser flow, cool-down and device code")
+struct InteractiveSignInTests {
+    static let claims = #"{"access_token":{"capolids":{"essential":true,"values":["c1"]}}}"#
+
+    @Test("an MFA claims challenge on refresh leads to the browser with the claims parameter")
+    func claimsChallenge() throws {
+        let h = EngineHarness()
+        h.storeRefreshToken("rt-old")
+        h.http.enqueue(400, errorBody("invalid_grant", codes: [50076], claims: Self.claims))
+        h.http.enqueue(200, tokenBody(access: "at-mfa", refresh: "rt-mfa"))
+        let token = try h.engine().token(h.profile, options: AcquireOptions())
+        #expect(token.token == "at-mfa")
+        let url = try #require(h.browser.urls.first)
+        #expect(h.browser.urls.count == 1)
+        #expect(url.contains("&claims=" + FormEncoding.escape(Self.claims)))
+        #expect(url.contains("%7B%22access_token%22%3A%7B%22capolids%22"))
+        #expect(queryFields(url)["claims"] == Self.claims)
+        #expect(h.http.requests.count == 2)
+        #expect(h.http.form(1)["grant_type"] == "authorization_code")
+        #expect(h.http.form(1)["claims"] == Self.claims)
+        #expect(h.refreshStore.refreshTokens[h.key]?.token == "rt-mfa")
+    }
+
+    @Test("the same challenge without interactivity throws .interactionRequired with the login command")
+    func claimsChallengeNotAllowed() throws {
+        let h = EngineHarness()
+        h.storeRefreshToken("rt-old")
+        h.http.enqueue(400, errorBody("invalid_grant", codes: [50076], description: "AADSTS50076: Due to MFA you must sign in.\r\nTrace ID: t",
+                                      claims: Self.claims))
+        var options = AcquireOptions()
+        options.interactivity = .notAllowed
+        let error = #expect(throws: HelperError.self) { try h.engine().token(h.profile, options: options) }
+        #expect(error == .interactionRequired(profile: "work",
+                                              reason: "the stored sign-in for profile work needs renewal (AADSTS50076: Due to MFA you must sign in.)"))
+        #expect(error?.message.contains("entra-credential-helper login --profile work") == true)
+        #expect(h.browser.urls.isEmpty)
+        #expect(h.refreshStore.refreshTokens[h.key]?.token == "rt-old")
+    }
+
+    @Test("the code request carries the PKCE verifier of the challenge and the listener's redirect URI")
+    func pkceAndRedirect() throws {
+        let h = EngineHarness()
+        h.listeners.port = 51234
+        h.profile.ports = 51000...52000
+        h.http.enqueue(200, tokenBody(access: "at-1", refresh: "rt-1"))
+        let token = try h.engine().token(h.profile, options: AcquireOptions())
+        #expect(token.token == "at-1")
+        #expect(token.account == h.account)
+        let query = queryFields(try #require(h.browser.urls.first))
+        let form = h.http.form(0)
+        #expect(form["grant_type"] == "authorization_code")
+        #expect(form["code"] == "the-code")
+        let verifier = try #require(form["code_verifier"])
+        #expect(verifier.count == 43)
+        #expect(query["code_challenge_method"] == "S256")
+        #expect(query["code_challenge"] == PKCE.challenge(for: verifier))
+        #expect(query["code_challenge"] != verifier)
+        #expect(query["redirect_uri"] == "http://localhost:51234")
+        #expect(form["redirect_uri"] == "http://localhost:51234")
+        #expect(h.listeners.requestedPorts == [51000...52000])
+        let listener = try #require(h.listeners.listeners.first)
+        #expect(listener.states == [query["state"]!])
+        #expect(listener.closed)
+        #expect(h.refreshStore.refreshTokens[h.key]?.token == "rt-1")
+        #expect(h.told.contains { $0.contains(h.browser.urls[0]) })
+    }
+
+    @Test("login (alwaysPrompt) prompts even with a valid refresh token and cached token")
+    func loginPrompts() throws {
+        let h = EngineHarness()
+        h.storeRefreshToken("rt-old")
+        h.cacheAccessToken("at-cached", secondsLeft: 3000)
+        h.http.enqueue(200, tokenBody(access: "at-login", refresh: "rt-login"))
+        var options = AcquireOptions()
+        options.alwaysPrompt = true
+        #expect(try h.engine().token(h.profile, options: options).token == "at-login")
+        #expect(h.browser.urls.count == 1)
+        #expect(h.http.requests.count == 1)
+        #expect(h.http.form(0)["grant_type"] == "authorization_code")
+        #expect(h.refreshStore.refreshTokens[h.key]?.token == "rt-login")
+        #expect(h.accessStore.accessTokens[h.key.accessKey(scopes: h.profile.scopes)]?.token == "at-login")
+    }
+
+    @Test("a declined sign-in is recorded; automatic callers cool down, login does not")
+    func deniedAndCooldown() throws {
+        let h = EngineHarness()
+        h.listeners.callback = .error("access_denied", description: "AADSTS65004: User declined\r\nTrace ID: 1")
+        let engine = h.engine(cooldown: 120)
+        let start = h.clock.now
+        #expect(throws: HelperError.signInDenied("access_denied: AADSTS65004: User declined")) {
+            try engine.token(h.profile, options: AcquireOptions())
+        }
+        #expect(h.locker.recorded.count == 1)
+        #expect(h.locker.recorded.first?.0 == h.key && h.locker.recorded.first?.1 == start)
+        #expect(h.browser.urls.count == 1)
+
+        h.clock.now += 10
+        var automatic = AcquireOptions()
+        automatic.automatic = true
+        let error = #expect(throws: HelperError.self) { try engine.token(h.profile, options: automatic) }
+        #expect(error == .promptCoolingDown(profile: "work", seconds: 110))
+        #expect(error?.message.contains("entra-credential-helper login --profile work") == true)
+        #expect(h.browser.urls.count == 1)
+        #expect(h.http.requests.isEmpty)
+
+        h.listeners.callback = .code("the-code")
+        h.http.enqueue(200, tokenBody(access: "at-login", refresh: "rt-login"))
+        var login = AcquireOptions()
+        login.alwaysPrompt = true
+        login.automatic = true
+        #expect(try engine.token(h.profile, options: login).token == "at-login")
+        #expect(h.browser.urls.count == 2)
+        #expect(h.locker.abandoned[h.key] == nil)
+        #expect(h.locker.cleared == [h.key])
+    }
+
+    @Test("a denied sign-in's description reaches the message without C1 control characters (known bug)")
+    func deniedC1() throws {
+        let h = EngineHarness()
+        h.listeners.callback = .error("access_denied", description: "User\u{1B}[2J declined\u{9B}2J")
+        let error = #expect(throws: HelperError.self) { try h.engine().token(h.profile, options: AcquireOptions()) }
+        let message = try #require(error?.message)
+        #expect(!message.contains("\u{1B}"))
+        // InteractiveSignIn.clean (line 143) drops C0 and DEL only; DeviceCode.safeMessage also drops 0x80-0x9F.
+        #expect(!message.unicodeScalars.contains { (0x80...0x9F).contains($0.value) })
+    }
+
+    @Test("after the cool-down an automatic caller prompts again")
+    func cooldownOver() throws {
+        let h = EngineHarness()
+        h.locker.abandoned[h.key] = h.clock.now - 121
+        h.http.enqueue(200, tokenBody(access: "at", refresh: "rt"))
+        var automatic = AcquireOptions()
+        automatic.automatic = true
+        #expect(try h.engine(cooldown: 120).token(h.profile, options: automatic).token == "at")
+        #expect(h.browser.urls.count == 1)
+    }
+
+    @Test("no callback before the deadline: .signInTimedOut, recorded as abandoned")
+    func browserTimeout() throws {
+        let h = EngineHarness()
+        h.listeners.callback = nil
+        var options = AcquireOptions()
+        options.interactive.timeoutSeconds = 42
+        #expect(throws: HelperError.signInTimedOut(seconds: 42)) { try h.engine().token(h.profile, options: options) }
+        #expect(h.locker.recorded.count == 1)
+    }
+
+    static func deviceCodeBody() -> String {
+        jsonText(["device_code": "dc-1", "user_code": "ABC-123", "verification_uri": "https://microsoft.com/devicelogin",
+                  "expires_in": 900, "interval": 1,
+                  "message": "To sign in, \u{1B}[31muse\u{07} ABC-123\u{9B}2J at https://microsoft.com/devicelogin"])
+    }
+
+    @Test("device code: pending, then a token; the message reaches tell without control characters")
+    func deviceCodeSuccess() throws {
+        let h = EngineHarness()
+        h.profile.flow = .deviceCode
+        var options = AcquireOptions()
+        options.interactive.flow = .deviceCode
+        h.http.enqueue(200, Self.deviceCodeBody())
+        h.http.enqueue(400, errorBody("authorization_pending", codes: [70016]))
+        h.http.enqueue(200, tokenBody(access: "at-dc", refresh: "rt-dc"))
+        let token = try h.engine().token(h.profile, options: options)
+        #expect(token.token == "at-dc")
+        #expect(h.browser.urls.isEmpty && h.listeners.listeners.isEmpty)
+        #expect(h.http.requests.count == 3)
+        #expect(h.http.requests[0].url == "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/devicecode")
+        #expect(h.http.form(0)["client_id"] == "client-1")
+        #expect(h.http.requests[2].url == h.tokenURL)
+        #expect(h.http.form(2)["grant_type"] == "urn:ietf:params:oauth:grant-type:device_code")
+        #expect(h.http.form(2)["device_code"] == "dc-1")
+        #expect(h.told == ["To sign in, [31muse ABC-1232J at https://microsoft.com/devicelogin"])
+        #expect(h.refreshStore.refreshTokens[h.key]?.token == "rt-dc")
+    }
+
+    @Test("device code declined: .signInDenied, recorded as abandoned (auto flow without a browser)")
+    func deviceCodeDeclined() throws {
+        let h = EngineHarness()
+        h.http.enqueue(200, Self.deviceCodeBody())
+        h.http.enqueue(400, errorBody("authorization_declined", codes: [70000],
+                                      description: "AADSTS70000: The user declined.\r\nTrace ID: t"))
+        #expect(throws: HelperError.signInDenied("AADSTS70000: The user declined.")) {
+            try h.engine(browserUsable: false).token(h.profile, options: AcquireOptions())
+        }
+        #expect(h.browser.urls.isEmpty)
+        #expect(h.locker.recorded.count == 1)
+    }
+
+    @Test("device code expired: .signInTimedOut with the code's lifetime")
+    func deviceCodeExpired() throws {
+        let h = EngineHarness()
+        var options = AcquireOptions()
+        options.interactive.flow = .deviceCode
+        h.http.enqueue(200, Self.deviceCodeBody())
+        h.http.enqueue(400, errorBody("expired_token", codes: [70019]))
+        #expect(throws: HelperError.signInTimedOut(seconds: 900)) { try h.engine().token(h.profile, options: options) }
+        #expect(h.http.remaining == 0)
+        #expect(h.refreshStore.refreshTokens.isEmpty)
+    }
+}

@@ -21,6 +21,16 @@ def split_command(text):
     return env, words
 
 
+def feed(fd, data):
+    """Writes the request and closes the pipe; a command that never reads its stdin
+    (`get-token`) may have exited already, which is not an error."""
+    try:
+        os.write(fd, data)
+    except BrokenPipeError:
+        pass
+    os.close(fd)
+
+
 def run_once(command, stdin_bytes):
     extra, argv = command
     r, w = os.pipe()
@@ -30,8 +40,7 @@ def run_once(command, stdin_bytes):
     start = time.perf_counter()
     pid = os.posix_spawnp(argv[0], argv, {**os.environ, **extra}, file_actions=actions)
     os.close(r)
-    os.write(w, stdin_bytes)
-    os.close(w)
+    feed(w, stdin_bytes)
     _, status, usage = os.wait4(pid, 0)
     elapsed = time.perf_counter() - start
     os.close(devnull)
@@ -54,7 +63,7 @@ def peak_rss(command, stdin_bytes, runs=5):
         pid = os.posix_spawnp("/usr/bin/time", ["/usr/bin/time", "-f", "%M"] + argv,
                               {**os.environ, **extra}, file_actions=actions)
         os.close(r); os.close(out[1]); os.close(devnull)
-        os.write(w, stdin_bytes); os.close(w)
+        feed(w, stdin_bytes)
         text = b""
         while chunk := os.read(out[0], 4096):
             text += chunk

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the benchmarks side by side with the peers in one run and writes the table into
-# BENCHMARKS.md between its markers.  benchmarks/run.sh [RUNS]   (default 40, at least 20)
+# Runs the benchmarks side by side with the peers in one run and writes the tables into
+# BENCHMARKS.md between their markers.  benchmarks/run.sh [RUNS]   (default 40, at least 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-40}"
@@ -9,13 +9,19 @@ scripts/deps.sh test
 ours=$(scripts/build-release.sh)
 git_peer=$(scripts/build-peers.sh)
 table=$(scripts/with-keyring.sh benchmarks/storage.sh "$ours" "$git_peer" "$runs")
+tokens=$(scripts/with-keyring.sh benchmarks/tokens.sh "$ours" "$git_peer" "$runs")
 stamp="Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -r), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)."
-python3 - "$table" "$stamp" <<'PY'
+python3 - "$table" "$tokens" "$stamp" <<'PY'
 import re, sys
-table, stamp = sys.argv[1], sys.argv[2]
+table, tokens, stamp = sys.argv[1:4]
 text = open("BENCHMARKS.md").read()
-block = f"<!-- storage:begin -->\n{stamp} {table}\n<!-- storage:end -->"
-text = re.sub(r"<!-- storage:begin -->.*?<!-- storage:end -->", lambda _: block, text, flags=re.S)
+for name, body in (("storage", f"{stamp} {table}"), ("tokens", f"{stamp}\n\n{tokens}")):
+    if f"<!-- {name}:begin -->" not in text:
+        sys.exit(f"run.sh: BENCHMARKS.md has no <!-- {name}:begin --> marker")
+    block = f"<!-- {name}:begin -->\n{body}\n<!-- {name}:end -->"
+    text = re.sub(f"<!-- {name}:begin -->.*?<!-- {name}:end -->", lambda _: block, text, flags=re.S)
 open("BENCHMARKS.md", "w").write(text)
 PY
 echo "$table"
+echo
+echo "$tokens"

@@ -183,6 +183,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "entra-emulator/1.0"
     timeout = 30
+    disable_nagle_algorithm = True  # answers go out as several writes; Nagle would hold them ~40 ms
 
     def setup(self):
         super().setup()

@@ -22,7 +22,7 @@ t = sys.stdin.read().strip(); p = t.split(".")[1]
 c = json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))
 print("<a %d-character access token for %s, audience %s>" % (len(t), c["upn"], c["aud"]))'
 }
-unset DISPLAY WAYLAND_DISPLAY BROWSER
+unset DISPLAY WAYLAND_DISPLAY BROWSER CI GIT_TERMINAL_PROMPT  # the demo signs in; its last step shows the CI case
 exec 2>&1  # people read both streams here, in order
 
 echo "Entra sign-in against the local emulator (http://127.0.0.1:$port):"

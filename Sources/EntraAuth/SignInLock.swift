@@ -52,7 +52,7 @@ public final class FileLocker: SignInLocker {
                 close(fd)
                 throw .lockTimeout(path: path, seconds: seconds)
             }
-            usleep(20_000)
+            usleep(5_000)  // short: a waiter should see the holder's result promptly
         }
         return FileLock(fd: fd)
     }

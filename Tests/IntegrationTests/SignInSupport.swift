@@ -10,7 +10,9 @@ final class SignInWorld {
     let home: TemporaryDirectory
     /// Captured output of started processes: outside HOME, which is scanned for tokens.
     let outputs: TemporaryDirectory
-    let clientID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+    /// Unique per world: the kernel user keyring outlives each emulator, and a later
+    /// emulator may get the same port, so the client id keeps every world's cache apart.
+    let clientID = UUID().uuidString.lowercased()
     var extra: [String: String] = [:]
 
     static var browserScript: String {

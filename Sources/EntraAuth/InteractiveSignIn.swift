@@ -93,7 +93,7 @@ public struct InteractiveSignIn {
             throw .signInTimedOut(seconds: options.timeoutSeconds)
         case let .error(error, description)?:
             let first = description.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-            throw .signInDenied(Self.clean(first.isEmpty ? error : "\(error): \(first)"))
+            throw .signInDenied(Sanitize.line(first.isEmpty ? error : "\(error): \(first)", limit: 300))
         case let .code(code)?:
             let form = TokenRequest.authorizationCode(clientID: profile.clientID, code: code, redirectURI: redirectURI,
                                                       verifier: request.pkce.verifier, scopes: scopes, claims: options.claims)
@@ -139,6 +139,4 @@ public struct InteractiveSignIn {
             }
         }
     }
-
-    static func clean(_ text: String) -> String { Sanitize.line(text, limit: 300) }
 }

@@ -70,7 +70,7 @@ struct TokenCommands {
             let args = try Arguments(words, command: command, options: ["profile", "store"], flags: ["all"])
             if args.has("all") {
                 guard args.value("profile") == nil else { throw .usage("logout: give --profile P or --all, not both") }
-                let engine = try wiring.engine(storeFlag: args.value("store"), interactive: false)
+                let engine = try wiring.engine(storeFlag: args.value("store"))
                 try engine.logout(nil)
                 say("Signed out of every profile: refresh tokens and cached access tokens removed.")
             } else {
@@ -98,7 +98,7 @@ struct TokenCommands {
         overrides.ports = try Self.ports(args)
         let profile = try ProfileResolver(config: try wiring.config(), environment: environment)
             .resolve(name: args.value("profile"), overrides: overrides)
-        let engine = try wiring.engine(storeFlag: args.value("store"), interactive: true)
+        let engine = try wiring.engine(storeFlag: args.value("store"))
         return (profile, engine)
     }
 

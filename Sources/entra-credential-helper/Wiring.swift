@@ -45,7 +45,7 @@ final class Wiring {
         return kind
     }
 
-    func engine(storeFlag: String?, interactive: Bool) throws(HelperError) -> SignInEngine {
+    func engine(storeFlag: String?) throws(HelperError) -> SignInEngine {
         let refreshTokens: any RefreshTokenStore
         let accessTokens: any AccessTokenCache
         switch try storeKind(flag: storeFlag) {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import EntraAuth
 import HelperProtocol
 import SecretStore
 
@@ -9,11 +10,7 @@ import SecretStore
 
 signal(SIGPIPE, SIG_IGN)
 
-func environment(_ name: String) -> String? {
-    guard let value = getenv(name) else { return nil }
-    let text = String(cString: value)
-    return text.isEmpty ? nil : text
-}
+func environment(_ name: String) -> String? { Files.environment(name) }
 
 func run(arguments: [String], streams: ByteStreams) -> Int32 {
     let wiring = Wiring(environment: environment, tell: { streams.writeDiagnostic($0) })

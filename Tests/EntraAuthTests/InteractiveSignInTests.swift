@@ -126,7 +126,7 @@ struct InteractiveSignInTests {
         let error = #expect(throws: HelperError.self) { try h.engine().token(h.profile, options: AcquireOptions()) }
         let message = try #require(error?.message)
         #expect(!message.contains("\u{1B}"))
-        // InteractiveSignIn.clean (line 143) drops C0 and DEL only; DeviceCode.safeMessage also drops 0x80-0x9F.
+        // Server text reaches the terminal through Sanitize: no C0, C1 (CSI) or DEL.
         #expect(!message.unicodeScalars.contains { (0x80...0x9F).contains($0.value) })
     }
 

@@ -60,14 +60,13 @@ static void ech_secret_free(gpointer data) {
     g_free(data);
 }
 
-/// Reads the secrets of `paths` (a NULL-terminated list) through a "plain" transport
-/// session: OpenSession then GetSecrets, two round trips and no Diffie-Hellman, whose
-/// 1024-bit modular exponentiations are three quarters of libsecret's CPU time per
-/// lookup. The session bus is a socket private to this user; a process that could
-/// watch it could as well ask for the secret itself. Returns a table path → text
-/// (NUL-terminated copies, wiped when the table is freed) or NULL with `error` set.
-static inline GHashTable *ech_read_secrets_plain(GDBusConnection *connection, const char **paths,
-                                                 GCancellable *cancellable, GError **error) {
+/// Opens a "plain" transport session: no Diffie-Hellman, whose 1024-bit modular
+/// exponentiations are three quarters of libsecret's CPU time per lookup and most of a
+/// store. The session bus is a socket private to this user; a process that could watch
+/// it could as well ask for the secret itself. Returns the session path (g_free it) or
+/// NULL with `error` set.
+static inline char *ech_open_plain_session(GDBusConnection *connection, GCancellable *cancellable,
+                                           GError **error) {
     GVariant *opened = g_dbus_connection_call_sync(
         connection, "org.freedesktop.secrets", "/org/freedesktop/secrets",
         "org.freedesktop.Secret.Service", "OpenSession",
@@ -79,17 +78,30 @@ static inline GHashTable *ech_read_secrets_plain(GDBusConnection *connection, co
     g_variant_get(opened, "(vo)", &output, &session);
     g_variant_unref(output);
     g_variant_unref(opened);
+    return session;
+}
 
+/// Closes a session without waiting (it ends with the connection anyway) and frees the path.
+static inline void ech_close_session(GDBusConnection *connection, char *session) {
+    g_dbus_connection_call(connection, "org.freedesktop.secrets", session,
+                           "org.freedesktop.Secret.Session", "Close", NULL, NULL,
+                           G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
+    g_free(session);
+}
+
+/// Reads the secrets of `paths` (a NULL-terminated list) through a plain session:
+/// OpenSession then GetSecrets, two round trips. Returns a table path → text
+/// (NUL-terminated copies, wiped when the table is freed) or NULL with `error` set.
+static inline GHashTable *ech_read_secrets_plain(GDBusConnection *connection, const char **paths,
+                                                 GCancellable *cancellable, GError **error) {
+    char *session = ech_open_plain_session(connection, cancellable, error);
+    if (session == NULL) return NULL;
     GVariant *reply = g_dbus_connection_call_sync(
         connection, "org.freedesktop.secrets", "/org/freedesktop/secrets",
         "org.freedesktop.Secret.Service", "GetSecrets",
         g_variant_new("(^aoo)", paths, session), G_VARIANT_TYPE("(a{o(oayays)})"),
         G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
-    // The session ends with this connection anyway; close it without waiting.
-    g_dbus_connection_call(connection, "org.freedesktop.secrets", session,
-                           "org.freedesktop.Secret.Session", "Close", NULL, NULL,
-                           G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
-    g_free(session);
+    ech_close_session(connection, session);
     if (reply == NULL) return NULL;
 
     GHashTable *secrets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, ech_secret_free);
@@ -110,6 +122,62 @@ static inline GHashTable *ech_read_secrets_plain(GDBusConnection *connection, co
     g_variant_unref(map);
     g_variant_unref(reply);
     return secrets;
+}
+
+typedef enum { ECH_STORE_FAILED = 0, ECH_STORE_DONE, ECH_STORE_LOCKED, ECH_STORE_NO_DEFAULT } EchStoreResult;
+
+/// Creates or replaces (same attributes) an item in the default collection through a
+/// plain session: ReadAlias, OpenSession, CreateItem. Returns ECH_STORE_LOCKED when the
+/// collection must be unlocked first (it answered with a prompt or IsLocked), and
+/// ECH_STORE_NO_DEFAULT when there is no default collection.
+static inline EchStoreResult ech_store_plain(GDBusConnection *connection, GHashTable *attributes,
+                                             const char *label, const char *secret,
+                                             GCancellable *cancellable, GError **error) {
+    (void)secret_error_get_quark();  /* maps org.freedesktop.Secret.Error.* onto SECRET_ERROR */
+    GVariant *alias = g_dbus_connection_call_sync(
+        connection, "org.freedesktop.secrets", "/org/freedesktop/secrets",
+        "org.freedesktop.Secret.Service", "ReadAlias", g_variant_new("(s)", "default"),
+        G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
+    if (alias == NULL) return ECH_STORE_FAILED;
+    char *collection = NULL;
+    g_variant_get(alias, "(o)", &collection);
+    g_variant_unref(alias);
+    if (strcmp(collection, "/") == 0) { g_free(collection); return ECH_STORE_NO_DEFAULT; }
+    char *session = ech_open_plain_session(connection, cancellable, error);
+    if (session == NULL) { g_free(collection); return ECH_STORE_FAILED; }
+
+    GVariantBuilder map;
+    g_variant_builder_init(&map, G_VARIANT_TYPE("a{ss}"));
+    GHashTableIter iter;
+    gpointer key, value;
+    g_hash_table_iter_init(&iter, attributes);
+    while (g_hash_table_iter_next(&iter, &key, &value)) g_variant_builder_add(&map, "{ss}", key, value);
+    GVariantBuilder properties;
+    g_variant_builder_init(&properties, G_VARIANT_TYPE("a{sv}"));
+    g_variant_builder_add(&properties, "{sv}", "org.freedesktop.Secret.Item.Label", g_variant_new_string(label));
+    g_variant_builder_add(&properties, "{sv}", "org.freedesktop.Secret.Item.Attributes", g_variant_builder_end(&map));
+    char *copy = g_strdup(secret);  /* the message may outlive the caller's buffer; wiped when freed */
+    GVariant *bytes = g_variant_new_from_data(G_VARIANT_TYPE_BYTESTRING, copy, strlen(copy), TRUE, ech_secret_free, copy);
+    GVariant *no_parameters = g_variant_new_from_data(G_VARIANT_TYPE_BYTESTRING, "", 0, TRUE, NULL, NULL);
+    GVariant *reply = g_dbus_connection_call_sync(
+        connection, "org.freedesktop.secrets", collection, "org.freedesktop.Secret.Collection", "CreateItem",
+        g_variant_new("(a{sv}(o@ay@ays)b)", &properties, session, no_parameters, bytes, "text/plain", TRUE),
+        G_VARIANT_TYPE("(oo)"), G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
+    ech_close_session(connection, session);
+    g_free(collection);
+    if (reply == NULL) {
+        if (*error != NULL && g_error_matches(*error, SECRET_ERROR, SECRET_ERROR_IS_LOCKED)) {
+            g_clear_error(error);
+            return ECH_STORE_LOCKED;
+        }
+        return ECH_STORE_FAILED;
+    }
+    char *prompt = NULL;
+    g_variant_get(reply, "(oo)", NULL, &prompt);
+    g_variant_unref(reply);
+    EchStoreResult result = strcmp(prompt, "/") == 0 ? ECH_STORE_DONE : ECH_STORE_LOCKED;
+    g_free(prompt);
+    return result;
 }
 
 /// Service.Unlock for `paths`, bounded by `timeout_ms`: sets `*unlocked` to how many

@@ -27,6 +27,8 @@ public enum HelperError: Error, Equatable, Sendable {
     case noDefaultCollection
     case keyringTimeout(milliseconds: Int)
     case keyringFailure(String)
+    /// A shared library opened on first use is not installed; the text names the package.
+    case missingLibrary(String)
 
     // Sign-in configuration.
     case invalidHostPattern(String)
@@ -94,6 +96,8 @@ public enum HelperError: Error, Equatable, Sendable {
             return "the keyring has no default collection to store into; create one with `gnome-keyring-daemon --replace --unlock --components=secrets` (type a new password, then Ctrl-D) or in Seahorse"
         case let .keyringTimeout(ms):
             return "the Secret Service did not answer within \(ms) ms; restart the keyring daemon (`gnome-keyring-daemon --replace --components=secrets`) and retry"
+        case let .missingLibrary(detail):
+            return detail
         case let .keyringFailure(detail):
             return "the Secret Service refused the request (\(detail)); check the keyring daemon and retry"
         case let .invalidHostPattern(text):

@@ -1,3 +1,4 @@
+import CGLibLoader
 import CLibSecret
 import HelperProtocol
 
@@ -13,18 +14,18 @@ public final class LibSecretStore: SecretStore {
         public var promptTimeoutMilliseconds: Int
         /// Whether an unlock prompt may be shown (a display is available).
         public var promptAllowed: Bool
-        /// Read secrets through libsecret's Diffie-Hellman session instead of a plain
-        /// one (writes always use it). See `ech_read_secrets_plain` for the trade.
-        public var encryptedReads: Bool
+        /// Read and write secrets through libsecret's Diffie-Hellman session instead of
+        /// a plain one. See `ech_open_plain_session` for the trade.
+        public var encryptedTransport: Bool
 
         public init(
             timeoutMilliseconds: Int = 5000, promptTimeoutMilliseconds: Int = 60000,
-            promptAllowed: Bool, encryptedReads: Bool = false
+            promptAllowed: Bool, encryptedTransport: Bool = false
         ) {
             self.timeoutMilliseconds = timeoutMilliseconds
             self.promptTimeoutMilliseconds = promptTimeoutMilliseconds
             self.promptAllowed = promptAllowed
-            self.encryptedReads = encryptedReads
+            self.encryptedTransport = encryptedTransport
         }
     }
 
@@ -54,13 +55,13 @@ public final class LibSecretStore: SecretStore {
             }
             guard !unlockedPaths.isEmpty else { return items }
             let secrets = GLibTable.withStrv(unlockedPaths) { strv in
-                options.encryptedReads
+                options.encryptedTransport
                     ? secret_service_get_secrets_for_dbus_paths_sync(service, strv, cancellable, &error)
                     : ech_read_secrets_plain(connection(service), strv, cancellable, &error)
             }
             defer { if let secrets { g_hash_table_unref(secrets) } }
             for index in items.indices where !items[index].locked {
-                items[index].secret = options.encryptedReads
+                items[index].secret = options.encryptedTransport
                     ? GLibTable.secretValueText(secrets, path: items[index].id)
                     : GLibTable.plainText(secrets, path: items[index].id)
             }
@@ -90,6 +91,13 @@ public final class LibSecretStore: SecretStore {
             let service = try connect(cancellable, &error)
             let table = GLibTable(attributes)
             defer { table.release() }
+            guard options.encryptedTransport else {
+                switch ech_store_plain(connection(service), table.pointer, label, secret, cancellable, &error) {
+                case ECH_STORE_LOCKED: throw .collectionLocked(collection: "default")
+                case ECH_STORE_NO_DEFAULT: throw .noDefaultCollection
+                default: return  // stored, or `error` is set
+                }
+            }
             let value = secret_value_new(secret, -1, "text/plain")
             defer { secret_value_unref(UnsafeMutableRawPointer(value)) }
             let stored = secret_service_store_sync(service, nil, table.pointer, nil, label, value, cancellable, &error)
@@ -180,6 +188,8 @@ public final class LibSecretStore: SecretStore {
         _ milliseconds: Int,
         _ body: (UnsafeMutablePointer<GCancellable>, inout UnsafeMutablePointer<GError>?) throws(HelperError) -> T
     ) throws(HelperError) -> T {
+        // libsecret is opened on first use (CGLibLoader): a missing one is an error, not a crash.
+        if let missing = ech_glib_load(Int32(ECH_LIB_SECRET)) { throw .missingLibrary(String(cString: missing)) }
         let cancellable = g_cancellable_new()!
         defer { g_object_unref(cancellable) }
         var error: UnsafeMutablePointer<GError>?

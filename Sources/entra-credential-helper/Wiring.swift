@@ -32,7 +32,7 @@ final class Wiring {
         let options = LibSecretStore.Options(
             timeoutMilliseconds: min(max(requested, 50), 5000),
             promptAllowed: environment("DISPLAY") != nil || environment("WAYLAND_DISPLAY") != nil,
-            encryptedReads: environment("ENTRA_CREDENTIAL_HELPER_SECRET_TRANSPORT") == "encrypted")
+            encryptedTransport: environment("ENTRA_CREDENTIAL_HELPER_SECRET_TRANSPORT") == "encrypted")
         return LibSecretStore(options: options)
     }
 

@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "EntraAuthTests", dependencies: ["EntraAuth", "HelperProtocol"], swiftSettings: glibSwift),
         .testTarget(
             name: "IntegrationTests", dependencies: ["entra-credential-helper"],
-            exclude: ["Support/gdbus-exit.supp", "Support/headless-browser.sh"]
+            exclude: ["Support/gdbus-exit.supp", "Support/headless-browser.sh", "Support/connect-proxy.py"]
         ),
     ],
     swiftLanguageModes: [.v6]

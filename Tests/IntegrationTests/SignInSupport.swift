@@ -19,13 +19,20 @@ final class SignInWorld {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/headless-browser.sh").path
     }
 
-    init(autoApprove: Bool = true) throws {
-        emulator = try Emulator(autoApprove: autoApprove)
+    /// The profile's authority: the emulator's, or the same server under another host name.
+    let authority: String
+
+    /// `host`: the authority host the profile names instead of 127.0.0.1 (TLS only).
+    init(autoApprove: Bool = true, tls: Bool = false, host: String? = nil) throws {
+        let emulator = try Emulator(autoApprove: autoApprove, tls: tls)
+        self.emulator = emulator
+        authority = host.map { "https://\($0):\(emulator.port)" } ?? emulator.authority
         home = try TemporaryDirectory()
         outputs = try TemporaryDirectory()
+        if let certificate = emulator.certificate { extra["SSL_CERT_FILE"] = certificate }
         try emulator.control("config", ["device_interval": 1])
         let added = try helper(["profile", "add", "work", "--tenant", "organizations", "--client-id", clientID,
-                                "--scope", "api://work/.default", "--authority-host", emulator.authority, "--host", "git.example"])
+                                "--scope", "api://work/.default", "--authority-host", authority, "--host", "git.example"])
         guard added.status == 0 else { throw ControlFailed(text: added.stderr) }
     }
 
@@ -38,17 +45,23 @@ final class SignInWorld {
         return env
     }
 
+    /// What the test command's environment may hold that would change a run: a display,
+    /// a browser, the non-interactive signals and proxies. Tests set them in `extra`.
+    static let unset = ["DISPLAY", "WAYLAND_DISPLAY", "BROWSER", "CI", "GIT_TERMINAL_PROMPT",
+                        "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy",
+                        "NO_PROXY", "no_proxy"]
+
     /// Runs the helper detached from any terminal (setsid), without display or browser
     /// unless the test sets them.
     func helper(_ arguments: [String], timeout: Int = 60) throws -> Outcome {
         try run(["setsid", "-w", Harness.binary] + arguments, environment: environment,
-                removing: ["DISPLAY", "WAYLAND_DISPLAY", "BROWSER", "CI", "GIT_TERMINAL_PROMPT"], timeout: timeout)
+                removing: Self.unset, timeout: timeout)
     }
 
     /// Starts the helper without waiting (for device codes and parallel callers).
     func start(_ arguments: [String], name: String) throws -> Spawned {
         var env = Harness.environment
-        for key in ["DISPLAY", "WAYLAND_DISPLAY", "BROWSER", "CI", "GIT_TERMINAL_PROMPT"] { env[key] = nil }
+        for key in Self.unset { env[key] = nil }
         env.merge(environment) { _, new in new }
         return try Spawned(["setsid", "-w", Harness.binary] + arguments, environment: env,
                            stdout: outputs.file("\(name).out"), stderr: outputs.file("\(name).err"))
@@ -72,7 +85,7 @@ final class SignInWorld {
     /// The refresh token in the Secret Service, read with secret-tool.
     func storedRefreshToken() throws -> String? {
         let result = try run(["secret-tool", "lookup", "xdg:schema", "io.github.entra-credential-helper.RefreshToken",
-                              "authority", emulator.authority])
+                              "authority", authority])
         return result.status == 0 && !result.stdout.isEmpty ? result.stdout : nil
     }
 

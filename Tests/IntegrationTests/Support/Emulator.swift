@@ -7,18 +7,30 @@ final class Emulator {
     let dir: TemporaryDirectory
     let port: Int
     private let process: Spawned
-    var authority: String { "http://127.0.0.1:\(port)" }
+    /// The self-signed certificate when serving HTTPS (SSL_CERT_FILE for the helper).
+    let certificate: String?
+    var authority: String { "\(certificate == nil ? "http" : "https")://127.0.0.1:\(port)" }
 
     static var script: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../emulator/entra-emulator.py")
             .standardized.path
     }
 
-    init(autoApprove: Bool = true, user: String = "ada@contoso.example") throws {
+    init(autoApprove: Bool = true, user: String = "ada@contoso.example", tls: Bool = false) throws {
         dir = try TemporaryDirectory()
         let portFile = dir.file("port"), log = dir.file("emulator.log")
         var argv = ["python3", Self.script, "--port-file", portFile, "--user", user]
         if autoApprove { argv.append("--auto-approve") }
+        if tls {
+            let made = try run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                                "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,IP:0.0.0.0",
+                                "-keyout", dir.file("key.pem"), "-out", dir.file("cert.pem")])
+            guard made.status == 0 else { throw ControlFailed(text: made.stderr) }
+            argv += ["--tls-cert", dir.file("cert.pem"), "--tls-key", dir.file("key.pem")]
+            certificate = dir.file("cert.pem")
+        } else {
+            certificate = nil
+        }
         process = try Spawned(argv, environment: Harness.environment, stderr: log)
         var found: Int?
         for _ in 0..<600 {
@@ -40,6 +52,7 @@ final class Emulator {
     @discardableResult
     func control(_ path: String, _ body: [String: Any]? = nil) throws -> Any {
         var argv = ["curl", "-sS", "--max-time", "10", "--noproxy", "*", "\(authority)/_control/\(path)"]
+        if let certificate { argv += ["--cacert", certificate] }
         if let body {
             let json = String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)
             argv += ["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", json]

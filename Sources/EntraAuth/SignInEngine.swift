@@ -1,23 +1,16 @@
 import HelperProtocol
 import SecretStore
 
-/// Whether this caller may show a browser or device prompt.
-public enum Interactivity: Equatable, Sendable {
-    case allowed
-    /// The caller cannot prompt (CI, GIT_TERMINAL_PROMPT=0, kubectl's
-    /// interactive=false, --no-interactive): fail at once with the login command.
-    case notAllowed
-}
-
 /// One request for a token.
-public struct AcquireOptions: Sendable {
+public struct AcquireOptions {
     /// nil: the profile's scopes.
     public var scopes: [String]?
     /// Skip the access-token cache (the refresh grant still comes before any prompt).
     public var force = false
     /// Sign in interactively even when a refresh token exists (`login`).
     public var alwaysPrompt = false
-    public var interactivity: Interactivity = .allowed
+    /// Asked only when a prompt is needed (see InteractivityPolicy).
+    public var interactivity: () -> Interactivity = { .allowed }
     /// A protocol front end asking on its own: the prompt-storm cool-down applies.
     public var automatic = false
     public var interactive = InteractiveOptions()
@@ -85,7 +78,7 @@ public final class SignInEngine {
             }
         }
 
-        guard options.interactivity == .allowed else { throw .interactionRequired(profile: profile.name, reason: reason) }
+        guard options.interactivity() == .allowed else { throw .interactionRequired(profile: profile.name, reason: reason) }
         if !options.alwaysPrompt, let abandoned = locker.lastAbandoned(key) {
             let left = Int(abandoned + Int64(cooldownSeconds) - clock.now)
             // A prompt abandoned while this caller waited is not shown again to it, and

@@ -105,7 +105,8 @@ struct TokenCommands {
     func acquireOptions(_ args: Arguments, profile: Profile, command: String) throws(HelperError) -> AcquireOptions {
         var options = AcquireOptions()
         options.force = args.has("force")
-        options.interactivity = wiring.interactivity(noInteractiveFlag: args.has("no-interactive"))
+        let policy = wiring.interactivity(noInteractiveFlag: args.has("no-interactive"))
+        options.interactivity = { policy.decide() }
         var interactive = InteractiveOptions()
         interactive.flow = profile.flow
         interactive.prompt = try args.choice("prompt", ["select_account", "login", "consent", "none", "create"], command: command)

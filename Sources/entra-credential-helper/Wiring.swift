@@ -80,13 +80,12 @@ final class Wiring {
                             interactive: flows, cooldownSeconds: (try? config().promptCooldownSeconds) ?? 120)
     }
 
-    /// No prompt for --no-interactive, Lokka's USE_INTERACTIVE=false, or when there is no
-    /// terminal and CI is set or GIT_TERMINAL_PROMPT=0.
-    func interactivity(noInteractiveFlag: Bool) -> Interactivity {
-        if noInteractiveFlag || environment("USE_INTERACTIVE")?.lowercased() == "false" { return .notAllowed }
-        let terminal = open("/dev/tty", O_RDWR | O_CLOEXEC)
-        if terminal >= 0 { close(terminal); return .allowed }
-        if environment("CI") != nil || environment("GIT_TERMINAL_PROMPT") == "0" { return .notAllowed }
-        return .allowed
+    /// Who may prompt: see InteractivityPolicy. `git`: run by git, whose
+    /// credential.interactive is then read (only if a prompt is needed).
+    func interactivity(noInteractiveFlag: Bool, git: Bool = false) -> InteractivityPolicy {
+        var policy = InteractivityPolicy(environment: environment)
+        policy.noInteractiveFlag = noInteractiveFlag
+        if git { policy.gitSetting = { GitConfig(environment: self.environment).value("credential.interactive") } }
+        return policy
     }
 }

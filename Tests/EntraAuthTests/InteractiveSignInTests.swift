@@ -33,7 +33,7 @@ struct InteractiveSignInTests {
         h.http.enqueue(400, errorBody("invalid_grant", codes: [50076], description: "AADSTS50076: Due to MFA you must sign in.\r\nTrace ID: t",
                                       claims: Self.claims))
         var options = AcquireOptions()
-        options.interactivity = .notAllowed
+        options.interactivity = { .notAllowed }
         let error = #expect(throws: HelperError.self) { try h.engine().token(h.profile, options: options) }
         #expect(error == .interactionRequired(profile: "work",
                                               reason: "the stored sign-in for profile work needs renewal (AADSTS50076: Due to MFA you must sign in.)"))

@@ -167,7 +167,7 @@ struct SignInEngineTests {
     func nothingStoredNotInteractive() throws {
         let h = EngineHarness()
         var options = AcquireOptions()
-        options.interactivity = .notAllowed
+        options.interactivity = { .notAllowed }
         let error = #expect(throws: HelperError.self) { try h.engine().token(h.profile, options: options) }
         #expect(error == .interactionRequired(profile: "work", reason: "no sign-in is stored for profile work"))
         #expect(error?.message.contains("entra-credential-helper login --profile work") == true)

@@ -32,7 +32,7 @@ public struct Config: Equatable, Sendable {
 
     static let topKeys: Set<String> = ["profiles", "default_profile", "prompt_cooldown_seconds", "store"]
     static let profileKeys: Set<String> = ["tenant", "client_id", "scopes", "authority_host", "hosts", "flow",
-                                           "login_hint", "domain_hint", "ports", "preset"]
+                                           "login_hint", "domain_hint", "ports", "preset", "kind", "username"]
 
     /// A profile name: letters, digits, '.', '_' and '-', at most 64.
     public static func isValidName(_ name: String) -> Bool {
@@ -151,6 +151,13 @@ public struct Config: Equatable, Sendable {
             profile.ports = try checked("ports") { () throws(HelperError) in try Profile.parsePorts(ports) }
         }
         profile.preset = try string("preset")
+        if let kind = try string("kind") {
+            guard let parsed = Profile.Kind(rawValue: kind) else {
+                throw fail("\(at).kind", "kind must be one of \(Profile.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            profile.kind = parsed
+        }
+        profile.username = try string("username") ?? profile.username
         return profile
     }
 
@@ -180,6 +187,8 @@ public struct Config: Equatable, Sendable {
             fields["ports"] = .string(profile.ports.count == 1 ? "\(profile.ports.lowerBound)" : "\(profile.ports.lowerBound)-\(profile.ports.upperBound)")
         }
         if let preset = profile.preset { fields["preset"] = .string(preset) }
+        if profile.kind != (profile.preset == Preset.acr.rawValue ? .acr : .generic) { fields["kind"] = .string(profile.kind.rawValue) }
+        if let username = profile.username { fields["username"] = .string(username) }
         return .object(fields)
     }
 }

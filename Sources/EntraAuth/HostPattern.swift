@@ -1,9 +1,11 @@
 import HelperProtocol
 /// A profile's `--host` pattern: an exact `host` or `host:port`, or `*.suffix` that
-/// matches only at a label boundary. Case-insensitive; a trailing dot is ignored. It
-/// never matches on anything but the parsed host and port of a request, so userinfo,
-/// path and lookalike tricks (`dev.azure.com.evil.com`, `evil.com/dev.azure.com`,
-/// `dev.azure.com@evil.com`) cannot reach it.
+/// matches only at a label boundary, optionally followed by `/path` (git's
+/// credential.useHttpPath: `dev.azure.com/contoso` for one Azure DevOps organisation).
+/// Case-insensitive; a trailing dot is ignored. It never matches on anything but the
+/// parsed host and port (and path) of a request, so userinfo, path and lookalike tricks
+/// (`dev.azure.com.evil.com`, `evil.com/dev.azure.com`, `dev.azure.com@evil.com`) cannot
+/// reach it.
 public struct HostPattern: Equatable, Sendable, CustomStringConvertible {
     public enum Kind: Equatable, Sendable {
         case exact(String)
@@ -14,14 +16,23 @@ public struct HostPattern: Equatable, Sendable, CustomStringConvertible {
     public let kind: Kind
     /// The port the pattern names; nil means the default HTTPS port (none written, or 443).
     public let port: Int?
+    /// Path segments the request's path must start with (lower-cased); empty: any path.
+    public let path: [String]
 
     public init(parsing text: String) throws(HelperError) {
         let invalid = HelperError.invalidHostPattern(text)
         guard !text.isEmpty, text.allSatisfy({ !$0.isWhitespace }),
-              !text.contains("/"), !text.contains("@"), !text.contains("?"), !text.contains("#") else { throw invalid }
-        let split = GitCredential.splitHostPort(text)
-        if split.name != text, split.port == nil { throw invalid }  // "host:" or "host:x"
-        if text.hasSuffix(":") { throw invalid }
+              !text.contains("@"), !text.contains("?"), !text.contains("#"), !text.contains("\\") else { throw invalid }
+        let slash = text.firstIndex(of: "/") ?? text.endIndex
+        let hostPart = String(text[..<slash])
+        path = Self.segments(String(text[slash...]))
+        if slash != text.endIndex, path.isEmpty || path.contains(where: { $0 == "." || $0 == ".." || $0.contains("%") }) {
+            throw invalid
+        }
+        guard !hostPart.isEmpty else { throw invalid }
+        let split = GitCredential.splitHostPort(hostPart)
+        if split.name != hostPart, split.port == nil { throw invalid }  // "host:" or "host:x"
+        if hostPart.hasSuffix(":") { throw invalid }
         let name = Self.normalise(split.name)
         port = split.port
         if name.hasPrefix("*.") {
@@ -34,10 +45,16 @@ public struct HostPattern: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Whether a request for `host` (without port) on `port` (nil: the default) matches.
-    public func matches(host: String, port requestPort: Int?) -> Bool {
+    /// Whether a request for `host` (without port) on `port` (nil: the default) and
+    /// `path` (nil: git did not send one) matches. A pattern with a path needs one.
+    public func matches(host: String, port requestPort: Int?, path requestPath: String? = nil) -> Bool {
         let effective = requestPort == 443 ? nil : requestPort
         guard effective == (port == 443 ? nil : port) else { return false }
+        if !path.isEmpty {
+            guard let requestPath else { return false }
+            let segments = Self.segments(requestPath)
+            guard segments.count >= path.count, Array(segments.prefix(path.count)) == path else { return false }
+        }
         let name = Self.normalise(host)
         switch kind {
         case let .exact(expected): return name == expected
@@ -45,13 +62,28 @@ public struct HostPattern: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// How specific the pattern is, for choosing between profiles that both match: a
+    /// path beats none, an exact host beats a wildcard, a longer suffix beats a shorter.
+    public var specificity: (Int, Int, Int) {
+        switch kind {
+        case let .exact(name): return (path.count, 1, name.count)
+        case let .subdomains(suffix): return (path.count, 0, suffix.count)
+        }
+    }
+
     public var description: String {
-        let host: String
+        var host: String
         switch kind {
         case let .exact(name): host = name
         case let .subdomains(suffix): host = "*." + suffix
         }
-        return port.map { "\(host):\($0)" } ?? host
+        if let port { host += ":\(port)" }
+        return path.isEmpty ? host : host + "/" + path.joined(separator: "/")
+    }
+
+    /// "/a//B/" → ["a", "b"]: lower-cased, without empty segments.
+    static func segments(_ path: String) -> [String] {
+        path.lowercased().split(separator: "/").map(String.init)
     }
 
     static func normalise(_ host: String) -> String {

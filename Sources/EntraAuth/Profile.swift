@@ -7,6 +7,12 @@ public struct Profile: Equatable, Sendable {
         case deviceCode = "device-code"
     }
 
+    /// What the hosts are: plain (git, kubectl: the Entra token itself is the credential)
+    /// or Azure Container Registries (docker: the token is exchanged for an ACR token).
+    public enum Kind: String, Sendable, CaseIterable {
+        case generic, acr
+    }
+
     public var name: String
     public var tenant: String
     public var clientID: String
@@ -20,6 +26,10 @@ public struct Profile: Equatable, Sendable {
     public var ports: ClosedRange<Int>
     /// The preset it was made from, if any (kept so `profile show` can say so).
     public var preset: String?
+    public var kind: Kind = .generic
+    /// The user name git is given with the token when it cannot take a bearer credential
+    /// (git < 2.46); nil: the signed-in account's.
+    public var username: String?
 
     public static let defaultPorts = 49152...65535
 
@@ -92,6 +102,7 @@ public enum Preset: String, Sendable, CaseIterable {
         for pattern in hostPatterns { hosts.append(try HostPattern(parsing: pattern)) }
         var profile = Profile(name: name, tenant: tenant, clientID: clientID ?? self.clientID, scopes: scopes, hosts: hosts)
         profile.preset = rawValue
+        if self == .acr { profile.kind = .acr }
         return profile
     }
 }

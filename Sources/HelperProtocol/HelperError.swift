@@ -101,7 +101,7 @@ public enum HelperError: Error, Equatable, Sendable {
         case let .keyringFailure(detail):
             return "the Secret Service refused the request (\(detail)); check the keyring daemon and retry"
         case let .invalidHostPattern(text):
-            return "'\(text.prefix(80))' is not a host pattern; use host, host:port or *.domain (no scheme, path or user)"
+            return "'\(text.prefix(80))' is not a host pattern; use host, host:port or *.domain, optionally followed by /path (no scheme or user)"
         case let .invalidPortRange(text):
             return "'\(text.prefix(40))' is not a port or port range; use N or A-B within 1-65535"
         case let .insecureAuthority(host):

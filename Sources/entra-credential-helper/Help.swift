@@ -29,7 +29,7 @@ enum Help {
             return """
             entra-credential-helper profile add NAME --tenant T --client-id C [--scope S]... [--authority-host URL]
                 [--host PATTERN]... [--flow auto|browser|device-code] [--login-hint U] [--domain-hint D]
-                [--port N | --port-range A-B] [--default]
+                [--port N | --port-range A-B] [--kind generic|acr] [--username U] [--default]
             entra-credential-helper profile add NAME --preset azure-devops|acr|aks [--tenant T] [--client-id C]
             entra-credential-helper profile list | show NAME | remove NAME
 
@@ -37,7 +37,13 @@ enum Help {
             matching official tool: azure-devops uses Visual Studio's client (the one Git
             Credential Manager uses for Azure Repos), acr the Azure CLI's, aks kubelogin's AKS
             client. A custom profile needs your own app registration: a public client with the
-            redirect URI http://localhost. Host patterns: host, host:port or *.domain.
+            redirect URI http://localhost. Host patterns: host, host:port or *.domain, matched
+            at a label boundary, case-insensitively; add /path (dev.azure.com/contoso) to
+            bind one Azure DevOps organisation, with git's credential.useHttpPath=true.
+            https only, except to loopback hosts; a host no profile names never gets a token.
+            --kind acr: docker exchanges the Entra token for an ACR token (the acr preset's
+            kind). --username: the name git gets with the token before git 2.46 (default:
+            the signed-in account).
             The config is $XDG_CONFIG_HOME/entra-credential-helper/config.json (or
             ENTRA_CREDENTIAL_HELPER_CONFIG), written atomically with mode 0600.
             """

@@ -7,7 +7,7 @@ struct ProfileCommand {
     let environment: (String) -> String?
 
     static let addOptions: Set<String> = ["tenant", "client-id", "scope", "authority-host", "host", "flow",
-                                          "login-hint", "domain-hint", "port", "port-range", "preset"]
+                                          "login-hint", "domain-hint", "port", "port-range", "preset", "kind", "username"]
 
     func run(_ words: [String]) throws(HelperError) -> Int32 {
         guard let verb = words.first else { throw .usage(Help.profileUsage) }
@@ -90,6 +90,10 @@ struct ProfileCommand {
         }
         profile.loginHint = args.value("login-hint")
         profile.domainHint = args.value("domain-hint")
+        if let kind = try args.choice("kind", Profile.Kind.allCases.map(\.rawValue), command: "profile add") {
+            profile.kind = Profile.Kind(rawValue: kind) ?? .generic
+        }
+        profile.username = args.value("username")
         if let ports = try TokenCommands.ports(args) { profile.ports = ports }
         return profile
     }
@@ -103,11 +107,13 @@ struct ProfileCommand {
             "authority host: \(profile.authorityHost)",
             "scopes:         \(profile.scopes.joined(separator: " "))",
             "hosts:          \(profile.hosts.isEmpty ? "-" : profile.hosts.map(\.description).joined(separator: " "))",
+            "kind:           \(profile.kind.rawValue)",
             "flow:           \(profile.flow.rawValue)",
             "ports:          \(profile.ports.lowerBound)-\(profile.ports.upperBound)",
         ]
         if let hint = profile.loginHint { lines.append("login hint:     \(hint)") }
         if let hint = profile.domainHint { lines.append("domain hint:    \(hint)") }
+        if let username = profile.username { lines.append("git username:   \(username)") }
         return lines.joined(separator: "\n")
     }
 

@@ -17,7 +17,7 @@ struct HostPatternTests {
     }
 
     @Test("bad patterns are refused", arguments: [
-        "", "https://dev.azure.com", "dev.azure.com/org", "user@dev.azure.com", "*", "*.com", "a.*.com",
+        "", "https://dev.azure.com", "user@dev.azure.com", "*", "*.com", "a.*.com",
         "*dev.azure.com", "dev.azure.com:", "dev.azure.com:notaport", "dev azure.com", "-bad.com", "a..b",
         "dev.azure.com?x", "dev.azure.com#x", "host:70000",
     ])

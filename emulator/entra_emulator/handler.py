@@ -1,0 +1,106 @@
+"""The request handler: reads the request, routes it, counts and records it, applies a fault
+when one is set, and turns an EntraError into Entra's error answer."""
+import os, re, socket, struct, sys, time, uuid
+from urllib.parse import parse_qsl, urlsplit
+
+from .authorize import AuthorizeEndpoint
+from .control import ControlAPI
+from .devicecode import DeviceCodeEndpoint
+from .discovery import DiscoveryEndpoints
+from .errors import TRANSIENT, EntraError
+from .grants import TokenEndpoint
+from .identity import DEVICE_GRANT
+from .server import BaseHandler
+from .state import ENDPOINTS
+
+GRANT_NAMES = {"authorization_code": "authorization_code", "refresh_token": "refresh_token",
+               DEVICE_GRANT: "device_code"}
+SAFE_FIELDS = ("grant_type", "client_id", "scope", "redirect_uri", "claims")  # never code, tokens, verifier
+
+
+class Handler(DiscoveryEndpoints, AuthorizeEndpoint, DeviceCodeEndpoint, TokenEndpoint, ControlAPI, BaseHandler):
+    def dispatch(self):
+        self.trace_id = str(uuid.uuid4())
+        given = self.headers.get("client-request-id", "")
+        self.correlation_id = given if re.fullmatch(r"[A-Za-z0-9\-]{1,64}", given) else str(uuid.uuid4())
+        url = urlsplit(self.path)
+        path, query, raw = url.path, dict(parse_qsl(url.query, keep_blank_values=True)), b""
+        if self.command == "POST":
+            length = int(self.headers.get("Content-Length") or 0)
+            if "chunked" in self.headers.get("Transfer-Encoding", "").lower() or not 0 <= length <= 1 << 20:
+                self.close_connection = True
+                return self.send_json(400, {"error": "invalid_request", "error_description": "bad body length"})
+            raw = self.rfile.read(length)
+        if path.startswith("/_control/"):
+            return self.control(path[len("/_control/"):], query, raw)
+        if path == "/devicelogin":
+            return self.devicelogin(query)
+        match = re.fullmatch(r"/([^/]+)/(?:v2\.0/\.well-known/(openid-configuration)|oauth2/v2\.0/(authorize|token|"
+                             r"devicecode)|discovery/v2\.0/(keys))", path)
+        if not match:
+            return self.send_json(404, {"error": "not_found", "error_description": f"No such endpoint: {path[:200]}"})
+        tenant, endpoint = match.group(1), match.group(2) or match.group(3) or match.group(4)
+        form = {}
+        if endpoint in ("token", "devicecode") and "x-www-form-urlencoded" in self.headers.get("Content-Type", ""):
+            form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+        state = self.state
+        with state.lock:  # count and record every request, faulted or not, then take a fault if one is set
+            if endpoint in ENDPOINTS:
+                state.counters[endpoint] += 1
+            if endpoint == "token":
+                state.counters["grants"][GRANT_NAMES.get(form.get("grant_type"), "other")] += 1
+            if endpoint in ("token", "devicecode"):
+                state.last[endpoint] = {"tenant": tenant, "fields": sorted(form),
+                                        "values": {k: form[k] for k in SAFE_FIELDS if k in form},
+                                        "headers": {"content_type": self.headers.get("Content-Type"),
+                                                    "user_agent": self.headers.get("User-Agent"),
+                                                    "client_request_id": self.headers.get("client-request-id")}}
+            elif endpoint == "authorize":
+                state.last["authorize"] = {"tenant": tenant, "params": query}
+            fault = state.take_fault(endpoint) if endpoint in ENDPOINTS else None
+        if fault and self.apply_fault(fault):
+            return
+        try:
+            if not re.fullmatch(r"[A-Za-z0-9.\-]{1,100}", tenant):
+                raise EntraError("invalid_request", 90002, f"Tenant '{tenant[:100]}' not found. Check to make sure "
+                                 "you have the correct tenant ID and are signing into the correct cloud.")
+            if endpoint == "openid-configuration":
+                return self.send_json(200, self.openid_configuration(tenant))
+            if endpoint == "keys":
+                return self.send_json(200, self.keys())
+            if endpoint == "authorize":
+                return self.authorize(tenant, query)
+            if self.command != "POST":
+                raise EntraError("invalid_request", 900561, f"The endpoint only accepts POST, OPTIONS requests. "
+                                 f"Received a {self.command} request.")
+            if "client_secret" in form or "client_assertion" in form:
+                raise EntraError("invalid_client", 700025, "Client is public so neither 'client_assertion' nor "
+                                 "'client_secret' should be presented.", status=401)
+            if endpoint == "devicecode":
+                return self.devicecode(tenant, form)
+            return self.send_json(200, self.token(tenant, form))
+        except EntraError as err:
+            self.send_error_json(err)
+
+    do_GET = do_POST = dispatch
+
+    def apply_fault(self, fault):
+        """Applies a fault; True when it answered (or dropped) the request."""
+        kind = fault["kind"]
+        if kind == "delay":
+            time.sleep(fault["delay"])
+            return False
+        if kind == "reset":  # close with an RST and no response at all
+            self.close_connection = True
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            os.close(self.connection.detach())
+            sys.stderr.write(f"entra-emulator: {self.command} {self.path.split('?', 1)[0]} reset\n")
+        elif kind == "malformed":
+            self.send_body(200, b'{"access_token": ')
+        elif kind == "500":
+            self.send_error_json(EntraError("server_error", 90033, TRANSIENT, 500))
+        else:
+            err = EntraError("server_error", 90033, TRANSIENT, 503) if kind == "503" else EntraError(
+                "temporarily_unavailable", 90055, "There are too many incoming requests. Try again later.", 429)
+            self.send_error_json(err, {"Retry-After": str(fault["retry_after"])})
+        return True

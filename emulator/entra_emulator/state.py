@@ -1,0 +1,39 @@
+"""Everything the emulator knows (config, codes, refresh tokens, device codes, the browser session
+and MFA, faults, counters), in one State that every request shares."""
+import secrets, threading
+
+ENDPOINTS = ("authorize", "token", "devicecode", "openid-configuration")
+FAULT_KINDS = ("500", "503", "429", "malformed", "delay", "reset")
+DEFAULTS = {"token_lifetime": 3600, "device_interval": 5, "device_expires_in": 900, "code_lifetime": 600,
+            "auto_approve": False, "device_auto_approve": False, "device_slow_down": False,
+            "user": "ada@contoso.example"}
+
+
+class State:
+    """Everything the emulator knows; every access holds self.lock."""
+
+    def __init__(self, user, auto_approve):
+        self.lock = threading.RLock()  # re-entrant: control actions call helpers that lock too
+        self.key = secrets.token_bytes(32)
+        self.initial = (user, auto_approve)
+        self.reset(user, auto_approve)
+
+    def reset(self, user, auto_approve):
+        self.config = dict(DEFAULTS, user=user, auto_approve=auto_approve)
+        self.codes, self.refresh_tokens, self.devices, self.last, self.faults = {}, {}, {}, {}, []
+        self.session_epoch = None  # MFA epoch of the last browser sign-in; None: no browser session
+        self.mfa_required, self.mfa_epoch = False, 0  # the epoch grows each time MFA becomes required
+        self.issued = {"access_tokens": 0, "refresh_tokens": 0, "id_tokens": 0, "codes": 0, "device_codes": 0}
+        self.reset_counters()
+
+    def reset_counters(self):
+        self.counters = dict({name: 0 for name in ENDPOINTS},
+                             grants={"authorization_code": 0, "refresh_token": 0, "device_code": 0, "other": 0})
+
+    def take_fault(self, endpoint):
+        for fault in self.faults:
+            if fault["endpoint"] in (endpoint, "any"):
+                fault["remaining"] -= 1
+                self.faults = [f for f in self.faults if f["remaining"] > 0]
+                return dict(fault)
+        return None

@@ -31,7 +31,7 @@ unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy ALL_PROXY all_proxy
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=127.0.0.1 \
     -addext subjectAltName=IP:127.0.0.1 -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
-python3 "$here/emulator_nodelay.py" --port 0 --port-file "$work/port" \
+python3 "$here/../emulator/entra-emulator.py" --port 0 --port-file "$work/port" \
     --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" 2>"$work/emulator.log" &
 emulator=$!
 for _ in $(seq 1 100); do

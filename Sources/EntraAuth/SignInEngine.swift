@@ -140,6 +140,15 @@ public final class SignInEngine {
         return response.accessToken
     }
 
+    /// A server rejected `token`: drop it from the cache (when it is the cached one), so
+    /// the next request refreshes. The refresh token stays. True when something was dropped.
+    @discardableResult
+    public func invalidate(_ profile: Profile, scopes: [String], token: String) -> Bool {
+        let key = SignInKey(profile: profile).accessKey(scopes: scopes)
+        guard let cachedToken = try? accessTokens.load(key), cachedToken.token == token else { return false }
+        return (try? accessTokens.remove(prefix: key)) != nil
+    }
+
     /// `refresh`: the refresh-token grant now, whatever the cache holds.
     public func refresh(_ profile: Profile) throws(HelperError) -> AccessToken {
         let key = SignInKey(profile: profile)

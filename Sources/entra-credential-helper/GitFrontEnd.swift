@@ -1,11 +1,17 @@
+import EntraAuth
 import HelperProtocol
 import SecretStore
 
-/// git's side: decode the request, run the action, encode the answer. Errors are
+/// git's side: decode the request, run the action, encode the answer. A host a profile
+/// routes gets Entra tokens (GitTokens); any other host, the stored passwords. Errors are
 /// rendered here and only here: one line on stderr, nothing on stdout, exit 1.
 struct GitFrontEnd {
     let streams: ByteStreams
     let keyring: () -> GitKeyring
+    /// The profile that serves the request's host, if any (reads the config).
+    let route: (GitCredential) throws(HelperError) -> Profile?
+    /// Entra tokens for routed hosts (built only when a request is routed).
+    let tokens: () throws(HelperError) -> GitTokens
 
     func run(action: String) -> Int32 {
         switch action {
@@ -14,6 +20,14 @@ struct GitFrontEnd {
         }
         do throws(HelperError) {
             let request = try GitCodec.decode(streams.readInput(limit: inputLimit))
+            if let profile = try route(request) {
+                switch action {
+                case "get": streams.writeOutput(try GitCodec.encode(try tokens().get(request, profile: profile)))
+                case "erase": try tokens().erase(request, profile: profile)
+                default: break  // store: the token is ours and cached; nothing is written
+                }
+                return 0
+            }
             switch action {
             case "get":
                 guard let found = try keyring().get(request) else { return 0 }

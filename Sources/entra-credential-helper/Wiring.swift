@@ -80,6 +80,23 @@ final class Wiring {
                             interactive: flows, cooldownSeconds: (try? config().promptCooldownSeconds) ?? 120)
     }
 
+    /// The profile that serves a request (none: plain storage). No config file: none.
+    func route(_ request: HostRouter.Request?) throws(HelperError) -> Profile? {
+        guard let request else { return nil }
+        return HostRouter(profiles: Array(try config().profiles.values)).route(request)
+    }
+
+    /// What a protocol front end asks for: automatic (the prompt cool-down applies), and
+    /// prompts only where InteractivityPolicy allows (`git`: git's configuration counts).
+    func frontEndOptions(git: Bool, frontEnd: Interactivity? = nil) -> AcquireOptions {
+        var options = AcquireOptions()
+        options.automatic = true
+        var policy = interactivity(noInteractiveFlag: false, git: git)
+        policy.frontEnd = frontEnd
+        options.interactivity = { policy.decide() }
+        return options
+    }
+
     /// Who may prompt: see InteractivityPolicy. `git`: run by git, whose
     /// credential.interactive is then read (only if a prompt is needed).
     func interactivity(noInteractiveFlag: Bool, git: Bool = false) -> InteractivityPolicy {

@@ -17,8 +17,13 @@ func run(arguments: [String], streams: ByteStreams) -> Int32 {
     func makeStore() -> SecretStore { wiring.secretStore() }
     switch Invocation.parse(arguments: arguments) {
     case let .git(action):
-        return GitFrontEnd(streams: streams) { GitKeyring(store: makeStore(), clock: SystemClock()) }
-            .run(action: action)
+        return GitFrontEnd(
+            streams: streams, keyring: { GitKeyring(store: makeStore(), clock: SystemClock()) },
+            route: { (request) throws(HelperError) in try wiring.route(HostRouter.Request(git: request)) },
+            tokens: { () throws(HelperError) in
+                GitTokens(engine: try wiring.engine(storeFlag: nil), options: { wiring.frontEndOptions(git: true) })
+            }
+        ).run(action: action)
     case let .docker(action):
         return DockerFrontEnd(streams: streams) { DockerKeyring(store: makeStore()) }
             .run(action: action)

@@ -53,8 +53,8 @@ final class SignInWorld {
 
     /// Runs the helper detached from any terminal (setsid), without display or browser
     /// unless the test sets them.
-    func helper(_ arguments: [String], timeout: Int = 60) throws -> Outcome {
-        try run(["setsid", "-w", Harness.binary] + arguments, environment: environment,
+    func helper(_ arguments: [String], stdin: String = "", timeout: Int = 60) throws -> Outcome {
+        try run(["setsid", "-w", Harness.binary] + arguments, stdin: stdin, environment: environment,
                 removing: Self.unset, timeout: timeout)
     }
 

@@ -40,6 +40,8 @@ public enum HelperError: Error, Equatable, Sendable {
     case configInvalid(path: String, line: Int?, reason: String)
     case unknownProfile(String, known: [String])
     case noProfile
+    /// A front end's request that no profile routes (kubectl's cluster server).
+    case unroutedHost(String)
     case profileExists(String)
 
     // Sign-in. None of these deletes a refresh token.
@@ -117,6 +119,8 @@ public enum HelperError: Error, Equatable, Sendable {
         case let .unknownProfile(name, known):
             let list = known.isEmpty ? "none are configured" : "known: " + known.joined(separator: ", ")
             return "no profile named '\(name.prefix(64))' (\(list)); add it with `entra-credential-helper profile add \(name.prefix(64)) …`"
+        case let .unroutedHost(host):
+            return "no profile names the host \(host.prefix(120)); add it with `entra-credential-helper profile add NAME --preset aks --host HOST` (or --host on your own profile), or pass --profile in the kubeconfig's exec args"
         case .noProfile:
             return "no profile given and no default; pass --profile NAME, add one with `entra-credential-helper profile add NAME --tenant T --client-id C`, or set AZURE_TENANT_ID and AZURE_CLIENT_ID"
         case let .profileExists(name):

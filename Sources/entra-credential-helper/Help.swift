@@ -62,13 +62,24 @@ enum Help {
             entra-credential-helper refresh [--profile P]                  runs the refresh-token grant now
             entra-credential-helper logout [--profile P | --all]           removes refresh and cached access tokens
             """
+        case "kubectl":
+            return """
+            entra-credential-helper kubectl [--profile P] [--store S]
+              kubectl's exec credential plugin: reads KUBERNETES_EXEC_INFO and prints one
+              ExecCredential (client.authentication.k8s.io/v1 or v1beta1, as asked; v1beta1
+              when kubectl sends nothing) with the token and its expiry. Without --profile,
+              the cluster's server (provideClusterInfo: true) picks the profile by host.
+              spec.interactive=false (interactiveMode: Never) never prompts.
+            """
         case "git":
             return """
             entra-credential-helper git <get|store|erase>
               git's credential-helper protocol on stdin/stdout (also installed as
               git-credential-entra, so `git config --global credential.helper entra` works).
               Credentials live in the Secret Service, in git-credential-libsecret's format:
-              logins stored by either helper are read by the other.
+              logins stored by either helper are read by the other. A host a profile names
+              (--host) gets an Entra access token instead: a bearer credential for git ≥ 2.46,
+              else username and password; store writes nothing; erase drops the rejected token.
             """
         case "docker":
             return """
@@ -79,14 +90,15 @@ enum Help {
             """
         default:
             return """
-            entra-credential-helper \(version): Microsoft Entra ID tokens, and logins for git and docker.
+            entra-credential-helper \(version): Microsoft Entra ID tokens for git, docker and kubectl, and stored logins.
 
             Usage:
               entra-credential-helper profile add|list|show|remove …         sign-in profiles
               entra-credential-helper login|get-token|status|refresh|logout  Entra sign-in and tokens
               entra-credential-helper git <get|store|erase>                  git credential helper
               entra-credential-helper docker <get|store|erase|list|version>  docker credential helper
-              entra-credential-helper help [TOPIC]                           this text, or: profile, get-token, login, status, git, docker
+              entra-credential-helper kubectl [--profile P]                  kubectl exec credential plugin
+              entra-credential-helper help [TOPIC]                           this text, or: profile, get-token, login, status, git, docker, kubectl
               entra-credential-helper --version
 
             Names: installed as git-credential-entra and docker-credential-entra too.
@@ -94,7 +106,7 @@ enum Help {
               D-Bus session bus; no display is needed, every call is bounded.
             Environment:
               ENTRA_CREDENTIAL_HELPER_DBUS_TIMEOUT_MS            bound for each keyring call (default and maximum 5000)
-              ENTRA_CREDENTIAL_HELPER_SECRET_TRANSPORT=encrypted  read secrets over the encrypted session too
+              ENTRA_CREDENTIAL_HELPER_SECRET_TRANSPORT=encrypted  read and write secrets over the encrypted session
               DISPLAY / WAYLAND_DISPLAY                           when set, a locked keyring may show its unlock prompt
               AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_AUTHORITY_HOST  override the profile (flags override these)
               TENANT_ID, CLIENT_ID, USE_INTERACTIVE               Lokka's names, used when no profile is given

@@ -47,7 +47,7 @@ enum Invocation: Equatable {
         case "profile":
             if tail.first == "--help" { return .help(topic: "profile") }
             return .profile(tail)
-        case "get-token", "login", "status", "refresh", "logout":
+        case "get-token", "login", "status", "refresh", "logout", "kubectl":
             if tail.contains("--help") || tail.contains("-h") { return .help(topic: command) }
             return .token(command: command, tail)
         case "docker":

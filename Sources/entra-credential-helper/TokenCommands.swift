@@ -39,6 +39,8 @@ struct TokenCommands {
                 streams.writeOutput(Array((token.token + "\n").utf8))
             }
             return 0
+        case "kubectl":
+            return try kubectl(words)
         case "status":
             let args = try Arguments(words, command: command, options: ["profile", "output", "store"], flags: [])
             let output = try args.choice("output", ["text", "json"], command: command) ?? "text"
@@ -82,6 +84,30 @@ struct TokenCommands {
         default:
             throw .usage("unknown command '\(command)'")
         }
+    }
+
+    /// kubectl's exec credential plugin: KUBERNETES_EXEC_INFO in, one ExecCredential out
+    /// in the same apiVersion. Without --profile, the cluster's server picks the profile
+    /// (provideClusterInfo: true); spec.interactive=false means no prompt, ever.
+    func kubectl(_ words: [String]) throws(HelperError) -> Int32 {
+        let args = try Arguments(words, command: "kubectl", options: ["profile", "store"], flags: [])
+        let request = try ExecCredentialCodec.decode(environment("KUBERNETES_EXEC_INFO"))
+        let profile: Profile
+        if args.value("profile") == nil, let server = request.server {
+            guard let routed = try wiring.route(HostRouter.Request(url: server)) else {
+                throw .unroutedHost(server)
+            }
+            profile = routed
+        } else {
+            profile = try ProfileResolver(config: try wiring.config(), environment: environment)
+                .resolve(name: args.value("profile"), overrides: ProfileOverrides())
+        }
+        let engine = try wiring.engine(storeFlag: args.value("store"))
+        let interactive: Interactivity? = request.interactive.map { $0 ? .allowed : .notAllowed }
+        let token = try engine.token(profile, options: wiring.frontEndOptions(git: false, frontEnd: interactive))
+        streams.writeOutput(ExecCredentialCodec.encode(apiVersion: request.apiVersion, token: token.token,
+                                                       expirationTimestamp: Timestamp.rfc3339(token.expiresOn)))
+        return 0
     }
 
     func setUp(_ args: Arguments, command: String) throws(HelperError) -> (Profile, SignInEngine) {

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+/// `entra-credential-helper kubectl` as kubectl runs it: KUBERNETES_EXEC_INFO in, one
+/// ExecCredential on stdout (nothing else), the cluster's server picking the profile.
+@Suite("kubectl exec credential", .serialized, .enabled(if: Harness.keyringReady))
+struct KubectlCommandTests {
+    static func info(_ apiVersion: String, interactive: Bool, server: String?) -> String {
+        let cluster = server.map { #","cluster":{"server":"\#($0)"}"# } ?? ""
+        return #"{"kind":"ExecCredential","apiVersion":"\#(apiVersion)","spec":{"interactive":\#(interactive)\#(cluster)}}"#
+    }
+
+    static func object(_ text: String) -> [String: Any]? {
+        try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+    }
+
+    @Test("the cached token as an ExecCredential in kubectl's apiVersion; the server picks the profile")
+    func answer() throws {
+        let world = try SignInWorld()
+        let token = try world.signInWithDeviceCode()
+        try world.emulator.control("reset-counters", [:])
+        world.extra["KUBERNETES_EXEC_INFO"] = Self.info("client.authentication.k8s.io/v1", interactive: false, server: "https://GIT.example:443")
+        let v1 = try world.helper(["kubectl"])
+        #expect(v1.status == 0, "\(v1.stderr)")
+        let object = Self.object(v1.stdout)
+        #expect(object?["apiVersion"] as? String == "client.authentication.k8s.io/v1")
+        #expect(object?["kind"] as? String == "ExecCredential")
+        let status = object?["status"] as? [String: Any]
+        #expect(status?["token"] as? String == token)
+        #expect((status?["expirationTimestamp"] as? String)?.hasSuffix("Z") == true)
+        #expect(v1.stderr.isEmpty, "\(v1.stderr)")
+        #expect(try world.emulator.totalRequests() == 0)
+
+        world.extra["KUBERNETES_EXEC_INFO"] = nil
+        let old = try world.helper(["kubectl", "--profile", "work"])
+        #expect(old.status == 0, "\(old.stderr)")
+        #expect(Self.object(old.stdout)?["apiVersion"] as? String == "client.authentication.k8s.io/v1beta1")
+    }
+
+    @Test("a cluster no profile names gets no token", arguments: ["https://git.example.evil.com", "https://evil.com/git.example",
+                                                                  "http://git.example", "https://git.example@evil.com"])
+    func unrouted(_ server: String) throws {
+        let world = try SignInWorld()
+        let token = try world.signInWithDeviceCode()
+        world.extra["KUBERNETES_EXEC_INFO"] = Self.info("client.authentication.k8s.io/v1", interactive: true, server: server)
+        let result = try world.helper(["kubectl"])
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("no profile names the host"), "\(result.stderr)")
+        #expect(!result.stderr.contains(token))
+    }
+
+    @Test("spec.interactive=false with no sign-in: the login command at once, no prompt, nothing on stdout")
+    func nonInteractive() throws {
+        let world = try SignInWorld()
+        world.extra["KUBERNETES_EXEC_INFO"] = Self.info("client.authentication.k8s.io/v1", interactive: false, server: "https://git.example")
+        let result = try world.helper(["kubectl"])
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("entra-credential-helper login --profile work"), "\(result.stderr)")
+        #expect(result.seconds < 2)
+        #expect(try world.emulator.totalRequests() == 0)
+    }
+}

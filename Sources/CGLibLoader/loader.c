@@ -99,6 +99,13 @@ ECH_STUB void g_variant_builder_add(GVariantBuilder *builder, const gchar *forma
     g_variant_builder_add_value(builder, value);
 }
 
+/* The values a format string names, out of a child the caller owns (then released).
+ * Strings read with "&s" stay valid: the child shares its container's data. */
+static void get_and_unref(GVariant *value, const gchar *format_string, va_list *ap) {
+    g_variant_get_va(value, format_string, NULL, ap);
+    g_variant_unref(value);
+}
+
 ECH_STUB gboolean g_variant_lookup(GVariant *dictionary, const gchar *key, const gchar *format_string, ...) {
     GVariant *value = g_variant_lookup_value(dictionary, key, NULL);
     if (value == NULL) return FALSE;
@@ -108,9 +115,8 @@ ECH_STUB gboolean g_variant_lookup(GVariant *dictionary, const gchar *key, const
     }
     va_list ap;
     va_start(ap, format_string);
-    g_variant_get_va(value, format_string, NULL, &ap);
+    get_and_unref(value, format_string, &ap);
     va_end(ap);
-    g_variant_unref(value);
     return TRUE;
 }
 
@@ -119,8 +125,7 @@ ECH_STUB gboolean g_variant_iter_next(GVariantIter *iter, const gchar *format_st
     if (value == NULL) return FALSE;
     va_list ap;
     va_start(ap, format_string);
-    g_variant_get_va(value, format_string, NULL, &ap);
+    get_and_unref(value, format_string, &ap);
     va_end(ap);
-    g_variant_unref(value);
     return TRUE;
 }

@@ -24,6 +24,8 @@ Control API (JSON in and out), under /_control/:
   GET faults, POST clear-faults, GET issued (counts only), POST reset (all state)
   GET last-request?endpoint=token|devicecode (field names; values of non-secret fields only)
   GET last-authorize (the last authorize query)
+  POST verify {"token": "<jwt>"}  -> {"valid": true, "claims": {...}} when this run signed it and
+      it is within nbf..exp, else {"valid": false, "reason": "..."} (both 200)
 
 Refresh tokens: one is issued when offline_access is in the token request's scope or in the
 original authorize/devicecode scope; the refresh grant always rotates (returns a new one) and

@@ -1,8 +1,10 @@
 """The control API under /_control/ (JSON in and out; the entry script's docstring lists the
-actions): config, device codes, revocation, MFA, faults, counters and what was recorded."""
+actions): config, device codes, revocation, MFA, faults, counters, what was recorded, and verify,
+which tells a local resource server (integrations/demo/servers/) whether this run issued a token."""
 import json, time
 
 from .state import DEFAULTS, ENDPOINTS, FAULT_KINDS
+from .tokens import verify
 
 
 class ControlAPI:
@@ -79,6 +81,11 @@ class ControlAPI:
             if endpoint not in state.last:
                 raise LookupError(f"no {endpoint} request recorded")
             return state.last[endpoint]
+        if action == "POST verify":  # 200 either way: the answer is the verdict, never the token
+            if not isinstance(args.get("token"), str):
+                raise ValueError('give {"token": "<jwt>"}')
+            claims, reason = verify(state.key, args["token"])
+            return {"valid": True, "claims": claims} if claims else {"valid": False, "reason": reason}
         if action == "POST reset":
             return state.reset(*state.initial) or {"ok": True}
         raise LookupError(f"no control action {action[:80]}")

@@ -1,6 +1,7 @@
 """The tokens: HS256 JWTs signed with the State's random per-run key (the stdlib cannot sign
-RS256), and the token endpoint's success body, which records what it issued in the State."""
-import base64, hashlib, hmac, json, secrets, time
+RS256), their check (for the control API's verify), and the token endpoint's success body, which
+records what it issued in the State."""
+import base64, binascii, hashlib, hmac, json, secrets, time
 
 from .identity import GRAPH_APP_ID, OIDC_SCOPES, guid, split_scope
 
@@ -13,6 +14,34 @@ def jwt(key, claims):
     header = {"typ": "JWT", "alg": "HS256", "kid": "emulator"}
     signing_input = b64url(json.dumps(header).encode()) + "." + b64url(json.dumps(claims).encode())
     return signing_input + "." + b64url(hmac.new(key, signing_input.encode(), hashlib.sha256).digest())
+
+
+def unb64url(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def verify(key, token, now=None):
+    """(claims, None) when token is a JWT signed with key, in its nbf..exp window; else (None, reason).
+    The reason never quotes the token."""
+    parts = token.split(".") if isinstance(token, str) else []
+    if len(parts) != 3:
+        return None, "not a JWT"
+    try:
+        header, claims = json.loads(unb64url(parts[0])), json.loads(unb64url(parts[1]))
+        signature = unb64url(parts[2])
+    except (ValueError, binascii.Error):
+        return None, "malformed JWT"
+    if not isinstance(header, dict) or header.get("alg") != "HS256" or not isinstance(claims, dict):
+        return None, "not an HS256 JWT of this emulator"
+    expected = hmac.new(key, (parts[0] + "." + parts[1]).encode(), hashlib.sha256).digest()
+    if not hmac.compare_digest(signature, expected):
+        return None, "bad signature (not issued by this emulator run)"
+    now = time.time() if now is None else now
+    if not isinstance(claims.get("exp"), (int, float)) or now >= claims["exp"]:
+        return None, "expired"
+    if isinstance(claims.get("nbf"), (int, float)) and now < claims["nbf"]:
+        return None, "not yet valid (nbf)"
+    return claims, None
 
 
 def issue(state, grant, scopes, want_refresh):

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages this project needs, or, when not root, prints the
-# exact apt-get line. Usage: scripts/deps.sh build|test
+# exact apt-get line. Usage: scripts/deps.sh build|demo|test
 #   build: what building and running the helper needs
+#   demo:  that, plus what integrations/demo.sh drives (docker and kubectl are checked, not installed)
 #   test:  that, plus the real components the tests and benchmarks drive
 set -euo pipefail
 mode=${1:-build}
 
 build_packages=(libsecret-1-dev pkgconf g++ gnome-keyring dbus libsecret-tools libglib2.0-bin
                 libcurl4-openssl-dev libcurl4 python3)
+demo_packages=(git curl openssl)
 test_packages=(git dbus-tests docker-registry apache2-utils golang-docker-credential-helpers
                time curl make valgrind chromium python3-msal openssl util-linux)
 packages=("${build_packages[@]}")
+[ "$mode" = demo ] || [ "$mode" = test ] && packages+=("${demo_packages[@]}")
 [ "$mode" = test ] && packages+=("${test_packages[@]}")
 
 missing=()
@@ -35,8 +38,16 @@ if ! command -v swift >/dev/null; then
     echo "No Swift toolchain on PATH: install Swift 6 (swift.org) and retry." >&2
     exit 1
 fi
-if [ "$mode" = test ] && ! command -v docker >/dev/null; then
-    # The client-side login the tests use needs docker ≥ 28; Debian 12's docker.io is 20.10.
-    echo "No docker CLI on PATH: install docker ≥ 28 (the CLI alone is enough) and retry." >&2
-    exit 1
+# Neither is in Debian 12 as needed: the client-side login the tests use needs docker ≥ 28
+# (Debian's docker.io is 20.10), and Debian 12 has no kubectl.
+if [ "$mode" != build ]; then
+    for tool in docker kubectl; do
+        command -v "$tool" >/dev/null && continue
+        case "$tool" in
+            docker) fix="install docker ≥ 28 (the CLI alone is enough, no daemon)" ;;
+            kubectl) fix="install kubectl (from Kubernetes' apt repository; the client alone is enough)" ;;
+        esac
+        echo "No $tool on PATH: $fix and retry." >&2
+        exit 1
+    done
 fi

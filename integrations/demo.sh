@@ -59,7 +59,9 @@ cleanup() {
         && timeout 20 entra-credential-helper logout --all >/dev/null 2>&1 </dev/null
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
-    if [ "$status" != 0 ]; then
+    if [ "$status" = 130 ] || [ "$status" = 143 ]; then
+        echo "demo: interrupted; everything it started is stopped and removed."
+    elif [ "$status" != 0 ]; then
         echo "demo: FAILED (exit $status). The servers' logs (never a token):"
         for log in "$work"/*.log; do [ -f "$log" ] && { echo "--- $(basename "$log")"; tail -n 20 "$log"; }; done
     fi
@@ -197,7 +199,7 @@ echo "  kubectl: a user with exec {command: entra-credential-helper, args: [kube
 # --- the one sign-in ------------------------------------------------------------------------------------
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}${BROWSER:-}" ]; then
     how="the browser opens the emulator's sign-in page"
-    [ "$ECH_DEMO_AUTO_APPROVE" = true ] && how+=", which approves at once (--auto-approve)" \
+    [ "$ECH_DEMO_AUTO_APPROVE" = true ] && how+="; with --auto-approve it needs no click" \
         || how+="; press \"Sign in as ada@contoso.example\" there"
 else
     how="no display and no \$BROWSER, so a device code; the emulator approves it by itself, as you would at its /devicelogin page"
@@ -236,7 +238,7 @@ python3 -c '
 import json, sys
 answer = json.load(open(sys.argv[1]))
 answer["Secret"] = "<a %d-character ACR refresh token>" % len(answer["Secret"])
-print(json.dumps(answer))' "$work/docker-get"
+print(json.dumps(answer, separators=(",", ":")))' "$work/docker-get"
 rm -f "$work/docker-get"
 step "docker manifest inspect --insecure $registry/demo/hello:latest   (the client only: no daemon)"
 run docker manifest inspect --insecure "$registry/demo/hello:latest"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds entra-credential-helper, installs it with its two helper names, and shows it
-# working (a git and a docker round trip in a throwaway keyring; yours is not touched).
+# working: a git and a docker round trip in a throwaway keyring, then the offline demo
+# (integrations/demo.sh: one Entra sign-in serving git, docker and kubectl against local
+# servers). Your keyring, ~/.gitconfig, ~/.docker and ~/.kube are not touched.
 #   integrations/install.sh [--bin-dir DIR]     default: ~/.local/bin
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,12 +11,12 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --bin-dir) bin_dir="$2"; shift 2 ;;
         --bin-dir=*) bin_dir="${1#*=}"; shift ;;
-        -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
         *) echo "install.sh: unknown option '$1'; use --bin-dir DIR" >&2; exit 2 ;;
     esac
 done
 
-scripts/deps.sh build
+scripts/deps.sh demo
 binary=$(scripts/build-release.sh)
 install -d "$bin_dir"
 install -m 0755 "$binary" "$bin_dir/entra-credential-helper"
@@ -30,7 +32,7 @@ echo
 echo
 scripts/with-keyring.sh integrations/storage-demo.sh "$bin_dir"
 echo
-scripts/with-keyring.sh integrations/signin-demo.sh "$bin_dir"
+integrations/demo.sh --bin-dir "$bin_dir"
 cat <<NEXT
 
 Use it:

@@ -2,10 +2,14 @@
 # Runs every test: the unit tests, and the integration tests against real components:
 # gnome-keyring in a private D-Bus session, git, the docker CLI with Debian's
 # docker-registry, and the peers git-credential-libsecret and
-# docker-credential-secretservice. Installs what is missing first (as root).
+# docker-credential-secretservice; first, the offline demo's servers' selftest (not when
+# arguments pick swift tests). Installs what is missing first (as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
+if [ $# -eq 0 ]; then  # the offline demo's servers against real git, docker and kubectl (curl-made tokens)
+    integrations/demo/servers/selftest.sh
+fi
 peer=$(scripts/build-peers.sh)
 swift build --build-tests
 # Every real-component suite must run here: a missing piece fails instead of skipping.

@@ -6,7 +6,9 @@ ours, peer, …) so that both see the same machine state; each process is starte
 posix_spawn (no copy of this interpreter's memory) and reaped with wait4, which gives
 its own peak RSS. Prints a Markdown table with medians and ratios.
 
-    bench.py --runs 30 --case NAME 'OUR CMD' 'PEER CMD' STDIN_FILE [--case …]
+    bench.py --runs 30 --case NAME 'OUR CMD' 'PEER CMD' STDIN_FILE[,PEER_STDIN_FILE] [--case …]
+
+(Two stdin files when the two speak different protocols: docker's get vs git's.)
 """
 import argparse, os, shlex, statistics, sys, time
 
@@ -82,18 +84,19 @@ def main():
     args = parser.parse_args()
     rows = []
     for name, ours, peer, stdin_path in args.case:
-        data = open(stdin_path, "rb").read()
+        paths = stdin_path.split(",")
+        data = {"ours": open(paths[0], "rb").read(), "peer": open(paths[-1], "rb").read()}
         cmds = {"ours": split_command(ours), "peer": split_command(peer)}
         for _ in range(args.warmup):
-            for command in cmds.values():
-                run_once(command, data)
+            for key, command in cmds.items():
+                run_once(command, data[key])
         samples = {"ours": [], "peer": []}
         for _ in range(args.runs):
             for key, command in cmds.items():
-                samples[key].append(run_once(command, data))
+                samples[key].append(run_once(command, data[key]))
         med = {k: statistics.median(t for t, _ in v) for k, v in samples.items()}
         cpu = {k: statistics.median(c for _, c in v) for k, v in samples.items()}
-        rss = {k: peak_rss(cmds[k], data) for k in cmds}
+        rss = {k: peak_rss(cmds[k], data[k]) for k in cmds}
         rows.append((name, med["ours"], med["peer"], cpu["ours"], cpu["peer"], rss["ours"], rss["peer"],
                      os.path.basename(cmds["peer"][1][0])))
     print(f"Median of {args.runs} interleaved runs each, after {args.warmup} warm-up runs.\n")

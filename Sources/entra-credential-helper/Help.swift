@@ -87,6 +87,11 @@ enum Help {
               docker's credential-helper protocol (also installed as docker-credential-entra,
               so `{"credsStore": "entra"}` in ~/.docker/config.json works). Logins live in the
               Secret Service, in docker-credential-secretservice's format, in both directions.
+              A registry a profile routes (--kind acr, or *.azurecr.io/.us/.cn) gets an ACR
+              token instead: the Entra token is exchanged at REGISTRY/oauth2/exchange, and the
+              answer is user 00000000-0000-0000-0000-000000000000 with the ACR refresh token,
+              cached until 5 minutes before it expires. erase drops the cached ACR token; store
+              writes nothing; list shows the profiles' registries with the stored logins.
             """
         default:
             return """

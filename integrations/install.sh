@@ -23,6 +23,13 @@ install -m 0755 "$binary" "$bin_dir/entra-credential-helper"
 ln -sf entra-credential-helper "$bin_dir/git-credential-entra"
 ln -sf entra-credential-helper "$bin_dir/docker-credential-entra"
 echo "Installed entra-credential-helper, git-credential-entra and docker-credential-entra in $bin_dir"
+# Shell completion where bash-completion and zsh look for a user's own completions.
+data_dir="${XDG_DATA_HOME:-$HOME/.local/share}"
+bash_dir="${BASH_COMPLETION_USER_DIR:-$data_dir/bash-completion}/completions"
+install -D -m 0644 integrations/completion/entra-credential-helper.bash "$bash_dir/entra-credential-helper"
+install -D -m 0644 integrations/completion/_entra-credential-helper "$data_dir/zsh/site-functions/_entra-credential-helper"
+echo "Installed shell completion: bash in $bash_dir (loaded by bash-completion);"
+echo "  zsh in $data_dir/zsh/site-functions (add  fpath+=($data_dir/zsh/site-functions)  before compinit in ~/.zshrc)"
 case ":$PATH:" in
     *":$bin_dir:"*) ;;
     *) echo "Add it to your PATH:  export PATH=\"$bin_dir:\$PATH\"" ;;
@@ -38,6 +45,8 @@ cat <<NEXT
 Use it:
   git config --global credential.helper entra                 (see integrations/git/gitconfig)
   ~/.docker/config.json: {"credsStore": "entra"}              (see integrations/docker/config.json)
+  or, for a profile's hosts:  entra-credential-helper setup git|docker|kubectl --profile NAME
+                              (see entra-credential-helper help setup)
 Logins stored by git-credential-libsecret and docker-credential-secretservice keep working.
 Entra sign-in: entra-credential-helper profile add NAME --preset azure-devops|acr|aks --tenant T,
   then entra-credential-helper login --profile NAME   (see README.md, "Sign in to Entra ID")

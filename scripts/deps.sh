@@ -10,7 +10,7 @@ mode=${1:-build}
 build_packages=(libsecret-1-dev pkgconf g++ gnome-keyring dbus libsecret-tools libglib2.0-bin
                 libcurl4-openssl-dev libcurl4 python3)
 demo_packages=(git curl openssl)
-test_packages=(git dbus-tests docker-registry apache2-utils golang-docker-credential-helpers
+test_packages=(git zsh dbus-tests docker-registry apache2-utils golang-docker-credential-helpers
                time curl make valgrind chromium python3-msal openssl util-linux)
 packages=("${build_packages[@]}")
 [ "$mode" = demo ] || [ "$mode" = test ] && packages+=("${demo_packages[@]}")

@@ -11,8 +11,9 @@ public enum Subprocess {
     }
 
     /// nil when the command could not be started or did not finish within the bound (it
-    /// is killed then). At most 64 KiB of output is kept.
-    public static func run(_ argv: [String], timeoutMilliseconds: Int = 2_000) -> Result? {
+    /// is killed then). At most 64 KiB of output is kept. `stderrToStdout`: capture its
+    /// stderr too (for a tool's error message), interleaved with stdout.
+    public static func run(_ argv: [String], timeoutMilliseconds: Int = 2_000, stderrToStdout: Bool = false) -> Result? {
         guard !argv.isEmpty else { return nil }
         var pipeEnds: [Int32] = [-1, -1]
         guard pipe(&pipeEnds) == 0 else { return nil }
@@ -25,7 +26,11 @@ public enum Subprocess {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        if stderrToStdout {
+            posix_spawn_file_actions_adddup2(&actions, writeEnd, 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
         let cArgs = argv.map { strdup($0) } + [nil]
         defer { for p in cArgs { free(p) } }
         var pid: pid_t = 0

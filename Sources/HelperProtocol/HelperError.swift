@@ -58,6 +58,15 @@ public enum HelperError: Error, Equatable, Sendable {
     case lockTimeout(path: String, seconds: Int)
     case fileStoreFailure(path: String, reason: String)
 
+    // `setup git|docker|kubectl`: other tools' configuration. None of these changes a file.
+    /// The profile names no host, so there is nothing to configure.
+    case profileHasNoHosts(String)
+    /// A file we would merge into is not what its tool reads; `fix` says what to do.
+    case unparsableFile(path: String, detail: String, fix: String)
+    /// A tool run for setup (git config, kubectl config) failed or is missing.
+    case toolFailed(command: String, detail: String, fix: String)
+    case fileNotWritten(path: String, reason: String)
+
     /// One line, naming the cause and the fix. Never contains a secret.
     public var message: String {
         switch self {
@@ -158,6 +167,14 @@ public enum HelperError: Error, Equatable, Sendable {
             return "another sign-in held \(path) for over \(seconds) s; finish or cancel it (or end the process holding it) and retry"
         case let .fileStoreFailure(path, reason):
             return "cannot use the token file \(path) (\(reason)); fix its permissions, or use the Secret Service"
+        case let .profileHasNoHosts(name):
+            return "profile '\(name.prefix(64))' names no hosts, so there is nothing to set up; re-create it with --host PATTERN (`entra-credential-helper profile remove \(name.prefix(64))`, then `profile add \(name.prefix(64)) … --host HOST`)"
+        case let .unparsableFile(path, detail, fix):
+            return "\(path): \(detail); \(fix) (nothing was changed)"
+        case let .toolFailed(command, detail, fix):
+            return "`\(command)` failed (\(detail)); \(fix)"
+        case let .fileNotWritten(path, reason):
+            return "cannot write \(path) (\(reason)); fix its permissions and retry (the previous file was kept)"
         }
     }
 }

@@ -7,6 +7,8 @@ enum Help {
 
     static let profileUsage = "usage: entra-credential-helper profile add NAME (--preset azure-devops|acr|aks | --tenant T --client-id C) [options] | list | show NAME | remove NAME; see `entra-credential-helper help profile`"
 
+    static let setupUsage = "usage: entra-credential-helper setup git [--profile P] | docker [--profile P] [--registry HOST]... [--creds-store] | kubectl [--profile P] [--kubeconfig FILE] [--user NAME] [--command PATH] [--print]; see `entra-credential-helper help setup`"
+
     static let tokenFlags = """
       --profile P                 the profile (default: the config's default, the only one, or AZURE_*/TENANT_ID+CLIENT_ID)
       --scope S                   a scope, repeatable (default: the profile's)
@@ -71,6 +73,8 @@ enum Help {
               the cluster's server (provideClusterInfo: true) picks the profile by host.
               spec.interactive=false (interactiveMode: Never) never prompts.
             """
+        case "setup":
+            return setupText
         case "git":
             return """
             entra-credential-helper git <get|store|erase>
@@ -103,7 +107,8 @@ enum Help {
               entra-credential-helper git <get|store|erase>                  git credential helper
               entra-credential-helper docker <get|store|erase|list|version>  docker credential helper
               entra-credential-helper kubectl [--profile P]                  kubectl exec credential plugin
-              entra-credential-helper help [TOPIC]                           this text, or: profile, get-token, login, status, git, docker, kubectl
+              entra-credential-helper setup git|docker|kubectl [--profile P]  point git, docker or kubectl at this helper
+              entra-credential-helper help [TOPIC]                           this text, or: profile, get-token, login, status, setup, git, docker, kubectl
               entra-credential-helper --version
 
             Names: installed as git-credential-entra and docker-credential-entra too.

@@ -45,6 +45,10 @@ func run(arguments: [String], streams: ByteStreams) -> Int32 {
         return report { () throws(HelperError) in
             try TokenCommands(streams: streams, environment: environment, wiring: wiring).run(command, words)
         }
+    case let .setup(words):
+        return report { () throws(HelperError) in
+            try SetupCommand(streams: streams, environment: environment, wiring: wiring).run(words)
+        }
     case let .usageError(text):
         streams.writeDiagnostic("entra-credential-helper: \(text)")
         return 2

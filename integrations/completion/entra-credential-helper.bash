@@ -1,0 +1,86 @@
+# bash completion for entra-credential-helper.
+# Install: source it from ~/.bashrc, or copy it to
+# ~/.local/share/bash-completion/completions/entra-credential-helper (integrations/install.sh does).
+
+# Profile names, from `entra-credential-helper profile list` (NAME[ (default)]<TAB>…).
+_entra_credential_helper_profiles() {
+    local name _
+    "${1:-entra-credential-helper}" profile list 2>/dev/null | while IFS=$'\t' read -r name _; do
+        printf '%s\n' "${name% (default)}"
+    done
+}
+
+_entra_credential_helper() {
+    local cur prev words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
+    cur=${COMP_WORDS[COMP_CWORD]}
+    prev=${COMP_WORDS[COMP_CWORD-1]}
+    COMPREPLY=()
+
+    local commands="profile login get-token status refresh logout setup kubectl git docker help --help --version"
+    local topics="profile get-token login status refresh logout setup kubectl git docker"
+    local token_options="--profile --scope --flow --output --port --port-range --prompt --login-hint --domain-hint
+        --extra-scopes-to-consent --timeout --store --tenant --client-id --authority-host --force --show-url --no-interactive"
+
+    # Values of the option before the cursor.
+    case "$prev" in
+        --profile)
+            local IFS=$'\n'
+            COMPREPLY=($(compgen -W "$(_entra_credential_helper_profiles "${words[0]}")" -- "$cur"))
+            return ;;
+        --preset) COMPREPLY=($(compgen -W "azure-devops acr aks" -- "$cur")); return ;;
+        --flow) COMPREPLY=($(compgen -W "auto browser device-code" -- "$cur")); return ;;
+        --output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+        --store) COMPREPLY=($(compgen -W "secret-service memory file" -- "$cur")); return ;;
+        --kind) COMPREPLY=($(compgen -W "generic acr" -- "$cur")); return ;;
+        --prompt) COMPREPLY=($(compgen -W "select_account login consent none create" -- "$cur")); return ;;
+        --kubeconfig|--command) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --tenant|--client-id|--scope|--authority-host|--host|--port|--port-range|--login-hint|--domain-hint|\
+        --username|--timeout|--extra-scopes-to-consent|--registry|--user)
+            return ;;
+    esac
+
+    if [ "$cword" -eq 1 ]; then
+        COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+        return
+    fi
+
+    local command=${words[1]} sub=${words[2]:-} candidates=""
+    case "$command" in
+        profile)
+            if [ "$cword" -eq 2 ]; then
+                candidates="add list show remove"
+            else
+                case "$sub" in
+                    add) candidates="--preset --tenant --client-id --scope --authority-host --host --flow --login-hint
+                             --domain-hint --port --port-range --kind --username --default" ;;
+                    show|remove)
+                        if [ "$cword" -eq 3 ]; then
+                            local IFS=$'\n'
+                            COMPREPLY=($(compgen -W "$(_entra_credential_helper_profiles "${words[0]}")" -- "$cur"))
+                            return
+                        fi ;;
+                esac
+            fi ;;
+        setup)
+            if [ "$cword" -eq 2 ]; then
+                candidates="git docker kubectl"
+            else
+                case "$sub" in
+                    git) candidates="--profile" ;;
+                    docker) candidates="--profile --registry --creds-store" ;;
+                    kubectl) candidates="--profile --kubeconfig --user --command --print" ;;
+                esac
+            fi ;;
+        help) [ "$cword" -eq 2 ] && candidates=$topics ;;
+        git) [ "$cword" -eq 2 ] && candidates="get store erase" ;;
+        docker) [ "$cword" -eq 2 ] && candidates="get store erase list version" ;;
+        get-token|login) candidates=$token_options ;;
+        status) candidates="--profile --output --store" ;;
+        refresh) candidates="--profile --store --timeout" ;;
+        logout) candidates="--profile --store --all" ;;
+        kubectl) candidates="--profile --store" ;;
+    esac
+    COMPREPLY=($(compgen -W "$candidates" -- "$cur"))
+}
+
+complete -F _entra_credential_helper entra-credential-helper

@@ -8,7 +8,7 @@ extension Help {
     changes nothing: each run says what it changed, or that all was set up already, on
     stderr (only --print writes to stdout). Nothing is written when an input is wrong.
 
-    git: for each host pattern of the profile (no --profile: every profile with hosts),
+    git: for each host pattern of the profile (no --profile: every profile with hosts but the acr ones),
       through `git config --global` (so GIT_CONFIG_GLOBAL and HOME count as git counts them):
         [credential "https://HOST"]
             helper =          (empty: git skips the helpers it found before, e.g. a global

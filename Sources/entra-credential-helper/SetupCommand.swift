@@ -29,7 +29,9 @@ struct SetupCommand {
     func git(_ words: [String]) throws(HelperError) -> Int32 {
         let args = try Arguments(words, command: "setup git", options: ["profile"], flags: [])
         guard args.positional.isEmpty else { throw .usage(Help.setupUsage) }
-        let profiles = try selectProfiles(args.value("profile"), command: "setup git", example: "--preset azure-devops")
+        // Registry profiles serve docker; git gets them only when named.
+        let profiles = try selectProfiles(args.value("profile"), command: "setup git", example: "--preset azure-devops",
+                                          keep: { $0.kind != .acr })
         let git = Tool(argv: [environment("GIT_EXEC_PATH").map { $0 + "/git" } ?? "git"], name: "git",
                        fix: "install git (`sudo apt-get install git`), or copy integrations/git/gitconfig by hand")
         var changed = 0

@@ -42,6 +42,7 @@ public enum HelperError: Error, Equatable, Sendable {
     case noProfile
     /// A front end's request that no profile routes (kubectl's cluster server).
     case unroutedHost(String)
+    case registryExchangeFailed(registry: String, status: Int, detail: String, profile: String)
     case profileExists(String)
 
     // Sign-in. None of these deletes a refresh token.
@@ -121,6 +122,16 @@ public enum HelperError: Error, Equatable, Sendable {
             return "no profile named '\(name.prefix(64))' (\(list)); add it with `entra-credential-helper profile add \(name.prefix(64)) …`"
         case let .unroutedHost(host):
             return "no profile names the host \(host.prefix(120)); add it with `entra-credential-helper profile add NAME --preset aks --host HOST` (or --host on your own profile), or pass --profile in the kubeconfig's exec args"
+        case let .registryExchangeFailed(registry, status, detail, profile):
+            let said = detail.isEmpty ? "HTTP \(status)" : "HTTP \(status): \(detail)"
+            switch status {
+            case 401, 403:
+                return "the registry \(registry) refused the Entra token of profile \(profile) (\(said)); check that the signed-in account may pull from it (the AcrPull role), or sign in as another with `entra-credential-helper login --profile \(profile)`"
+            case 404:
+                return "\(registry) has no ACR token exchange (\(said) at /oauth2/exchange); check the registry name, or remove it from profile \(profile)'s hosts"
+            default:
+                return "the registry \(registry) could not exchange the Entra token (\(said)); retry, and check that it is an Azure Container Registry"
+            }
         case .noProfile:
             return "no profile given and no default; pass --profile NAME, add one with `entra-credential-helper profile add NAME --tenant T --client-id C`, or set AZURE_TENANT_ID and AZURE_CLIENT_ID"
         case let .profileExists(name):

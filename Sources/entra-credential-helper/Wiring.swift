@@ -86,6 +86,14 @@ final class Wiring {
         return HostRouter(profiles: Array(try config().profiles.values)).route(request)
     }
 
+    /// The registry profile that serves a docker server URL: routed, and an ACR (the
+    /// profile's kind, or ACR's domains). Other routed hosts keep plain storage for docker.
+    func dockerRoute(_ server: String) throws(HelperError) -> (profile: Profile, registry: HostRouter.Request)? {
+        guard let request = HostRouter.Request(url: server), let profile = try route(request),
+              AcrTokens.isRegistry(host: request.host, profile: profile) else { return nil }
+        return (profile, request)
+    }
+
     /// What a protocol front end asks for: automatic (the prompt cool-down applies), and
     /// prompts only where InteractivityPolicy allows (`git`: git's configuration counts).
     func frontEndOptions(git: Bool, frontEnd: Interactivity? = nil) -> AcquireOptions {

@@ -25,8 +25,14 @@ func run(arguments: [String], streams: ByteStreams) -> Int32 {
             }
         ).run(action: action)
     case let .docker(action):
-        return DockerFrontEnd(streams: streams) { DockerKeyring(store: makeStore()) }
-            .run(action: action)
+        return DockerFrontEnd(
+            streams: streams, keyring: { DockerKeyring(store: makeStore()) },
+            route: { (server) throws(HelperError) in try wiring.dockerRoute(server) },
+            routedRegistries: { () throws(HelperError) in AcrTokens.listed(profiles: Array(try wiring.config().profiles.values)) },
+            tokens: { () throws(HelperError) in
+                AcrTokens(engine: try wiring.engine(storeFlag: nil), options: { wiring.frontEndOptions(git: false) })
+            }
+        ).run(action: action)
     case let .help(topic):
         streams.writeOutput(Array((Help.text(topic: topic) + "\n").utf8))
         return 0

@@ -40,3 +40,8 @@ if [ "$mode" = test ] && ! command -v docker >/dev/null; then
     echo "No docker CLI on PATH: install docker ≥ 28 (the CLI alone is enough) and retry." >&2
     exit 1
 fi
+if [ "$mode" = test ] && ! command -v kubectl >/dev/null; then
+    # The end-to-end tests run kubectl with the helper as its exec credential plugin; Debian 12 has no kubectl package.
+    echo "No kubectl on PATH: install kubectl (https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/) and retry." >&2
+    exit 1
+fi

@@ -26,6 +26,8 @@ Control API (JSON in and out), under /_control/:
   GET last-authorize (the last authorize query)
   POST verify {"token": "<jwt>"}  -> {"valid": true, "claims": {...}} when this run signed it and
       it is within nbf..exp, else {"valid": false, "reason": "..."} (both 200)
+  POST clock {"advance": seconds}  moves the clock that issues and verifies tokens forward (and
+      only that one): tokens issued before expire at verify, as after a long wait or clock skew
 
 Refresh tokens: one is issued when offline_access is in the token request's scope or in the
 original authorize/devicecode scope; the refresh grant always rotates (returns a new one) and

@@ -72,9 +72,10 @@ final class SignInWorld {
          (try? String(contentsOfFile: outputs.file("\(name).err"), encoding: .utf8)) ?? "")
     }
 
-    /// Signs in through the device code, approved at the emulator's control API.
-    func signInWithDeviceCode(_ extraArguments: [String] = []) throws -> String {
-        let child = try start(["get-token", "--flow", "device-code"] + extraArguments, name: "device")
+    /// Signs in through the device code, approved at the emulator's control API; returns
+    /// what the command printed (get-token: the access token; login: nothing).
+    func signInWithDeviceCode(_ extraArguments: [String] = [], command: String = "get-token") throws -> String {
+        let child = try start([command, "--flow", "device-code"] + extraArguments, name: "device")
         _ = try emulator.approveDeviceCode()
         let status = child.wait()
         let result = output("device")

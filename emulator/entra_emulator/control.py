@@ -84,8 +84,14 @@ class ControlAPI:
         if action == "POST verify":  # 200 either way: the answer is the verdict, never the token
             if not isinstance(args.get("token"), str):
                 raise ValueError('give {"token": "<jwt>"}')
-            claims, reason = verify(state.key, args["token"])
+            claims, reason = verify(state.key, args["token"], state.token_time())
             return {"valid": True, "claims": claims} if claims else {"valid": False, "reason": reason}
+        if action == "POST clock":  # moves the token clock on: tokens issued before expire at verify
+            advance = args.get("advance")
+            if type(advance) not in (int, float) or advance < 0:
+                raise ValueError('give {"advance": <seconds >= 0>}')
+            state.clock_offset += advance
+            return {"offset": state.clock_offset}
         if action == "POST reset":
             return state.reset(*state.initial) or {"ok": True}
         raise LookupError(f"no control action {action[:80]}")

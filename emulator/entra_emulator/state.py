@@ -1,6 +1,6 @@
 """Everything the emulator knows (config, codes, refresh tokens, device codes, the browser session
 and MFA, faults, counters), in one State that every request shares."""
-import secrets, threading
+import secrets, threading, time
 
 ENDPOINTS = ("authorize", "token", "devicecode", "openid-configuration")
 FAULT_KINDS = ("500", "503", "429", "malformed", "delay", "reset")
@@ -23,12 +23,17 @@ class State:
         self.codes, self.refresh_tokens, self.devices, self.last, self.faults = {}, {}, {}, {}, []
         self.session_epoch = None  # MFA epoch of the last browser sign-in; None: no browser session
         self.mfa_required, self.mfa_epoch = False, 0  # the epoch grows each time MFA becomes required
+        self.clock_offset = 0  # seconds added to the clock that issues and verifies tokens (POST clock)
         self.issued = {"access_tokens": 0, "refresh_tokens": 0, "id_tokens": 0, "codes": 0, "device_codes": 0}
         self.reset_counters()
 
     def reset_counters(self):
         self.counters = dict({name: 0 for name in ENDPOINTS},
                              grants={"authorization_code": 0, "refresh_token": 0, "device_code": 0, "other": 0})
+
+    def token_time(self):
+        """The clock tokens are issued (iat, nbf, exp) and verified by: the real one plus clock_offset."""
+        return time.time() + self.clock_offset
 
     def take_fault(self, endpoint):
         for fault in self.faults:

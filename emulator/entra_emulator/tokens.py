@@ -47,7 +47,7 @@ def verify(key, token, now=None):
 def issue(state, grant, scopes, want_refresh):
     """The token endpoint's success body. grant: user, tenant, tid, client_id, nonce, base, epoch, mfa.
     The caller holds state.lock."""
-    user, tid, client_id, now = grant["user"], grant["tid"], grant["client_id"], int(time.time())
+    user, tid, client_id, now = grant["user"], grant["tid"], grant["client_id"], int(state.token_time())
     lifetime, oid = int(state.config["token_lifetime"]), guid("user:" + user)
     resource_scopes = [s for s in scopes if s not in OIDC_SCOPES]
     if resource_scopes:  # the token is for the first scope's resource (Entra: one resource per token)

@@ -32,18 +32,7 @@ final class Emulator {
             certificate = nil
         }
         process = try Spawned(argv, environment: Harness.environment, stderr: log)
-        var found: Int?
-        for _ in 0..<600 {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let value = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                found = value
-                break
-            }
-            if process.exited { break }
-            usleep(50_000)
-        }
-        guard let found else { throw ServerDidNotStart(port: 0, log: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "") }
-        port = found
-        try process.waitUntilListening(on: port, log: log)
+        port = try process.waitForPortFile(portFile, log: log)
     }
 
     deinit { process.terminate() }

@@ -141,6 +141,21 @@ final class Spawned {
         return true
     }
 
+    /// Waits for a server's `--port-file` (written atomically once it listens), then for the
+    /// port to accept connections; returns the port. Throws with the log when it exits first.
+    func waitForPortFile(_ portFile: String, log: String, seconds: Int = 30) throws -> Int {
+        for _ in 0..<(seconds * 20) {
+            if let text = try? String(contentsOfFile: portFile, encoding: .utf8),
+               let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                try waitUntilListening(on: port, log: log)
+                return port
+            }
+            if exited { break }
+            usleep(50_000)
+        }
+        throw ServerDidNotStart(port: 0, log: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    }
+
     /// Waits until the server accepts connections on the port. A loaded 2-core CI machine
     /// (valgrind runs alongside) can take seconds, so the bound is generous; a server that
     /// exits or never listens throws with its log.

@@ -51,8 +51,3 @@ if [ "$mode" != build ]; then
         exit 1
     done
 fi
-if [ "$mode" = test ] && ! command -v kubectl >/dev/null; then
-    # The end-to-end tests run kubectl with the helper as its exec credential plugin; Debian 12 has no kubectl package.
-    echo "No kubectl on PATH: install kubectl (https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/) and retry." >&2
-    exit 1
-fi

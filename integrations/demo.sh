@@ -100,18 +100,7 @@ t = sys.stdin.read().strip(); p = t.split(".")[1]
 c = json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))
 print("<a %d-character access token for %s, audience %s>" % (len(t), c["upn"], c["aud"]))'
 }
-start() {  # name, command (without --port-file): sets $port once the port file is written
-    local name=$1 port_file="$work/$1.port"
-    shift
-    "$@" --port-file "$port_file" >"$work/$name.log" 2>&1 &
-    pids+=($!)
-    for _ in $(seq 1 150); do
-        if [ -s "$port_file" ]; then port=$(cat "$port_file"); return 0; fi
-        kill -0 "${pids[-1]}" 2>/dev/null || fail "$name exited before listening"
-        sleep 0.1
-    done
-    fail "$name did not start within 15 s"
-}
+. "$servers/start.sh"
 
 # --- the emulator and the three servers -------------------------------------------------------------
 start emulator python3 "$repo/emulator/entra-emulator.py"
@@ -128,9 +117,7 @@ start git-server python3 "$servers/git-server.py" --root "$work/repos" --emulato
 git_port=$port
 start registry python3 "$servers/registry.py" --emulator "$authority"
 registry=127.0.0.1:$port
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=127.0.0.1 \
-    -addext subjectAltName=IP:127.0.0.1 -keyout "$work/kube-key.pem" -out "$work/kube-cert.pem" 2>"$work/openssl.err" \
-    || fail "openssl could not make the Kubernetes API's certificate: $(cat "$work/openssl.err")"
+kube_certificate
 start kube-api python3 "$servers/kube-api.py" --cert "$work/kube-cert.pem" --key "$work/kube-key.pem" \
     --emulator "$authority"
 kube_port=$port

@@ -9,6 +9,7 @@ enum Invocation: Equatable {
     case version
     case profile([String])
     case token(command: String, [String])
+    case doctor([String])
     case usageError(String)
 
     static func parse(arguments: [String]) -> Invocation {
@@ -50,6 +51,9 @@ enum Invocation: Equatable {
         case "get-token", "login", "status", "refresh", "logout", "kubectl":
             if tail.contains("--help") || tail.contains("-h") { return .help(topic: command) }
             return .token(command: command, tail)
+        case "doctor":
+            if tail.contains("--help") || tail.contains("-h") { return .help(topic: "doctor") }
+            return .doctor(tail)
         case "docker":
             if tail.first == "--help" { return .help(topic: "docker") }
             return .docker(action: tail.count == 1 ? tail[0] : nil)

@@ -1,6 +1,6 @@
 // Non-variadic wrappers for the kernel calls Swift cannot reach directly: syscall(2)
 // is variadic, and glibc has no wrappers for the key management calls (keyutils'
-// libkeyutils is not needed for these four operations).
+// libkeyutils is not needed for these four operations). Also: the clock's sync state.
 #pragma once
 #include <errno.h>
 #include <stdint.h>
@@ -48,3 +48,14 @@ static inline long ech_invalidate_key(ech_key_serial key) {
 
 /// The user keyring's own serial (for listing it with ech_read_key).
 static inline ech_key_serial ech_user_keyring(void) { return ECH_KEY_SPEC_USER_KEYRING; }
+
+#include <sys/timex.h>
+
+/// adjtimex(2) in read-only mode (modes 0): 1 when the kernel counts the system clock
+/// as synchronised (NTP), 0 when it does not (TIME_ERROR), -1 when it cannot say.
+static inline int ech_clock_synchronised(void) {
+    struct timex state = {0};
+    int result = adjtimex(&state);
+    if (result < 0) return -1;
+    return result == TIME_ERROR ? 0 : 1;
+}

@@ -53,6 +53,39 @@ static inline gboolean ech_item_properties(GDBusConnection *connection, const ch
     return TRUE;
 }
 
+/// A collection's lock state and label in one Properties.GetAll round trip, read-only
+/// (for `doctor`). The caller frees `*label` with g_free.
+static inline gboolean ech_collection_properties(GDBusConnection *connection, const char *path,
+                                                 GCancellable *cancellable, char **label,
+                                                 gboolean *locked, GError **error) {
+    GVariant *reply = g_dbus_connection_call_sync(
+        connection, "org.freedesktop.secrets", path, "org.freedesktop.DBus.Properties", "GetAll",
+        g_variant_new("(s)", "org.freedesktop.Secret.Collection"), G_VARIANT_TYPE("(a{sv})"),
+        G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
+    if (reply == NULL) return FALSE;
+    GVariant *properties = g_variant_get_child_value(reply, 0);
+    if (!g_variant_lookup(properties, "Label", "s", label)) *label = g_strdup("");
+    if (!g_variant_lookup(properties, "Locked", "b", locked)) *locked = FALSE;
+    g_variant_unref(properties);
+    g_variant_unref(reply);
+    return TRUE;
+}
+
+/// The process id of the connection owning org.freedesktop.secrets (the provider), or 0
+/// when the bus will not say; never sets an error (for `doctor`'s detail only).
+static inline guint32 ech_secrets_owner_pid(GDBusConnection *connection, GCancellable *cancellable) {
+    GError *error = NULL;
+    GVariant *reply = g_dbus_connection_call_sync(
+        connection, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+        "GetConnectionUnixProcessID", g_variant_new("(s)", "org.freedesktop.secrets"), G_VARIANT_TYPE("(u)"),
+        G_DBUS_CALL_FLAGS_NONE, -1, cancellable, &error);
+    if (reply == NULL) { g_clear_error(&error); return 0; }
+    guint32 pid = 0;
+    g_variant_get(reply, "(u)", &pid);
+    g_variant_unref(reply);
+    return pid;
+}
+
 /// Frees a secret copy after overwriting it.
 static void ech_secret_free(gpointer data) {
     if (data == NULL) return;

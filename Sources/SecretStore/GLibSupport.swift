@@ -67,6 +67,16 @@ struct GLibTable {
     }
 }
 
+extension LibSecretStore {
+    /// The session bus the store would connect to: DBUS_SESSION_BUS_ADDRESS, else the
+    /// $XDG_RUNTIME_DIR/bus socket; nil when there is neither (it never autolaunches one).
+    public static func sessionBusAddress() -> String? {
+        guard KeyringFaults.missingBus() == nil else { return nil }
+        if let address = getenv("DBUS_SESSION_BUS_ADDRESS"), address.pointee != 0 { return String(cString: address) }
+        return "unix:path=" + String(cString: getenv("XDG_RUNTIME_DIR")) + "/bus"
+    }
+}
+
 /// Tells keyring faults apart from the GError a libsecret or GDBus call left.
 enum KeyringFaults {
     /// `noSessionBus` when there is no bus to connect to without autolaunching one.

@@ -117,6 +117,30 @@ public final class LibSecretStore: SecretStore {
         try unlock(paths: [path], collection: name)
     }
 
+    /// The provider's process id and the default collection's name ("login" for
+    /// …/collection/login) and lock state. Read-only: nothing is unlocked, created or
+    /// prompted for.
+    public func state() throws(HelperError) -> SecretServiceState {
+        try withDeadline(options.timeoutMilliseconds) { cancellable, error throws(HelperError) -> SecretServiceState in
+            let service = try connect(cancellable, &error)
+            let pid = ech_secrets_owner_pid(connection(service), cancellable)
+            var state = SecretServiceState(providerPID: pid == 0 ? nil : Int(pid), defaultCollection: nil, locked: false)
+            let alias = secret_service_read_alias_dbus_path_sync(service, "default", cancellable, &error)
+            defer { g_free(alias) }
+            guard let alias, String(cString: alias) != "/" else { return state }
+            let path = String(cString: alias)
+            var label: UnsafeMutablePointer<gchar>?
+            var locked: gboolean = 0
+            guard ech_collection_properties(connection(service), path, cancellable, &label, &locked, &error) != 0 else {
+                return state  // `error` is set, and is what the caller gets
+            }
+            g_free(label)
+            state.defaultCollection = path.split(separator: "/").last.map(String.init) ?? "default"
+            state.locked = locked != 0
+            return state
+        }
+    }
+
     /// Unlocks items or collections by path, prompting only where a display exists. The
     /// Unlock call is bounded like every call; only the wait for a person to answer the
     /// prompt gets the longer prompt bound.

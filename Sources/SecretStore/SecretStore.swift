@@ -61,6 +61,21 @@ extension SecretStore {
     }
 }
 
+/// What `doctor` reports about the Secret Service.
+public struct SecretServiceState: Equatable, Sendable {
+    /// The process that owns org.freedesktop.secrets, when the bus says.
+    public var providerPID: Int?
+    /// The default collection's name; nil when there is none.
+    public var defaultCollection: String?
+    public var locked: Bool
+
+    public init(providerPID: Int?, defaultCollection: String?, locked: Bool) {
+        self.providerPID = providerPID
+        self.defaultCollection = defaultCollection
+        self.locked = locked
+    }
+}
+
 /// Wall-clock time, behind a protocol so tests can move it.
 public protocol Clock: Sendable {
     /// Unix seconds.

@@ -75,6 +75,31 @@ enum Help {
             """
         case "setup":
             return setupText
+        case "doctor":
+            return """
+            entra-credential-helper doctor [--output text|json]
+              Checks what the helper needs and prints one line per check on stdout:
+              ok, warn or fail, what was found, and for warn and fail the fix. Exit 0
+              when nothing failed, 1 when a check failed (warnings do not fail).
+              session bus      DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus (never autolaunched)
+              secret service   a provider of org.freedesktop.secrets answers
+              keyring          the default collection exists and whether it is locked
+              kernel keyring   the key calls work (Docker's seccomp profile blocks them)
+              lock directory   where sign-ins are serialised; writable, not open to others
+              browser          BROWSER, or xdg-open with DISPLAY/WAYLAND_DISPLAY; else the
+                               device code is used (a warning: fine over SSH)
+              loopback         127.0.0.1 accepts a listener (the browser's redirect)
+              config           the config file parses (a fail names the file and line)
+              hosts            each profile's host patterns; warns on a profile with none,
+                               on a pattern that another profile holds equally specifically
+                               (decided by name order), on a single-label host name
+              clock            the system clock is plausible (2025-2099) and the kernel
+                               counts it as synchronised
+              Read-only: nothing is created, unlocked or stored, no token is read or
+              printed, and nothing goes over the network (so the Entra authority is not
+              checked, and the clock is not compared with any server). Every bus call is
+              bounded by ENTRA_CREDENTIAL_HELPER_DBUS_TIMEOUT_MS (default 5000).
+            """
         case "git":
             return """
             entra-credential-helper git <get|store|erase>
@@ -108,7 +133,8 @@ enum Help {
               entra-credential-helper docker <get|store|erase|list|version>  docker credential helper
               entra-credential-helper kubectl [--profile P]                  kubectl exec credential plugin
               entra-credential-helper setup git|docker|kubectl [--profile P]  point git, docker or kubectl at this helper
-              entra-credential-helper help [TOPIC]                           this text, or: profile, get-token, login, status, setup, git, docker, kubectl
+              entra-credential-helper doctor                                 check the keyring, bus, browser, config and clock
+              entra-credential-helper help [TOPIC]                           this text, or: profile, get-token, login, status, setup, git, docker, kubectl, doctor
               entra-credential-helper --version
 
             Names: installed as git-credential-entra and docker-credential-entra too.

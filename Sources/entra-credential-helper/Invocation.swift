@@ -10,6 +10,7 @@ enum Invocation: Equatable {
     case profile([String])
     case token(command: String, [String])
     case setup([String])
+    case doctor([String])
     case usageError(String)
 
     static func parse(arguments: [String]) -> Invocation {
@@ -54,6 +55,9 @@ enum Invocation: Equatable {
         case "setup":
             if tail.isEmpty || tail.contains("--help") || tail.contains("-h") { return .help(topic: "setup") }
             return .setup(tail)
+        case "doctor":
+            if tail.contains("--help") || tail.contains("-h") { return .help(topic: "doctor") }
+            return .doctor(tail)
         case "docker":
             if tail.first == "--help" { return .help(topic: "docker") }
             return .docker(action: tail.count == 1 ? tail[0] : nil)

@@ -27,13 +27,14 @@ final class Wiring {
         return config
     }
 
-    func secretStore() -> SecretStore {
+    func secretStore() -> SecretStore { LibSecretStore(options: secretStoreOptions()) }
+
+    func secretStoreOptions() -> LibSecretStore.Options {
         let requested = environment("ENTRA_CREDENTIAL_HELPER_DBUS_TIMEOUT_MS").flatMap { Int($0) } ?? 5000
-        let options = LibSecretStore.Options(
+        return LibSecretStore.Options(
             timeoutMilliseconds: min(max(requested, 50), 5000),
             promptAllowed: environment("DISPLAY") != nil || environment("WAYLAND_DISPLAY") != nil,
             encryptedTransport: environment("ENTRA_CREDENTIAL_HELPER_SECRET_TRANSPORT") == "encrypted")
-        return LibSecretStore(options: options)
     }
 
     /// --store, else ENTRA_CREDENTIAL_HELPER_STORE, else the config file's "store".

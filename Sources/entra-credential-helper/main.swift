@@ -49,6 +49,8 @@ func run(arguments: [String], streams: ByteStreams) -> Int32 {
         return report { () throws(HelperError) in
             try SetupCommand(streams: streams, environment: environment, wiring: wiring).run(words)
         }
+    case let .doctor(words):
+        return report { () throws(HelperError) in try DoctorCommand(streams: streams, wiring: wiring).run(words) }
     case let .usageError(text):
         streams.writeDiagnostic("entra-credential-helper: \(text)")
         return 2

@@ -37,6 +37,15 @@ struct MemoryCheckTests {
         }
     }
 
+    @Test("doctor: the provider, the default collection and the no-bus path")
+    func doctor() throws {
+        let healthy = try Self.memcheck(["doctor"], stdin: "")
+        #expect(healthy.status != 99, "\(healthy.stderr)")
+        #expect(healthy.stdout.contains("ok    keyring         default collection 'login' is unlocked"), "\(healthy.stdout)")
+        let noBus = try Self.memcheck(["doctor"], stdin: "", environment: ["DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/ech-bus"])
+        #expect(noBus.status == 1, "\(noBus.stderr)")
+    }
+
     @Test("the fault paths")
     func faults() throws {
         let noBus = try Self.memcheck(["git", "get"], stdin: "protocol=https\nhost=x.example\n",

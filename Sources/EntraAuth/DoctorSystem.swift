@@ -1,0 +1,70 @@
+import CKernel
+import HelperProtocol
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// The real, read-only looks `doctor` takes at the system; the executable wires them
+// into a `DoctorProbes`. None creates, changes or unlocks anything.
+
+extension ClockReading {
+    /// The wall clock, and the kernel's sync flag (adjtimex in read-only mode).
+    public static func system() -> ClockReading {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let state = ech_clock_synchronised()
+        return ClockReading(now: Int64(now.tv_sec), synchronised: state < 0 ? nil : state == 1)
+    }
+}
+
+extension LoopbackListener {
+    /// Binds 127.0.0.1:0 and closes it at once: the port the kernel gave, or why not.
+    public static func probe() -> Result<Int, HelperError> {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard socket >= 0 else { return .failure(.listenerFailed(Files.errorText())) }
+        defer { Glibc.close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(socket, pointer, length) == 0 && getsockname(socket, pointer, &length) == 0
+            }
+        }
+        guard bound else { return .failure(.listenerFailed(Files.errorText())) }
+        return .success(Int(UInt16(bigEndian: address.sin_port)))
+    }
+}
+
+extension Files {
+    /// What `path` is, or its nearest existing ancestor when it is missing.
+    public static func inspect(_ path: String) -> PathState {
+        var info = stat()
+        if stat(path, &info) == 0 {
+            guard (info.st_mode & S_IFMT) == S_IFDIR else { return .notDirectory }
+            return .directory(writable: access(path, W_OK | X_OK) == 0, mode: UInt32(info.st_mode & 0o7777))
+        }
+        var ancestor = parent(of: path)
+        while stat(ancestor, &info) != 0, ancestor != "/", ancestor != "." {
+            ancestor = parent(of: ancestor)
+        }
+        let usable = (info.st_mode & S_IFMT) == S_IFDIR && access(ancestor, W_OK | X_OK) == 0
+        return .missing(ancestor: ancestor, writable: usable)
+    }
+
+    /// The executable `name` on `searchPath` (PATH's format), or `name` itself when it
+    /// holds a '/'.
+    public static func findExecutable(_ name: String, searchPath: String?) -> String? {
+        func executable(_ candidate: String) -> Bool {
+            var info = stat()
+            return stat(candidate, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && access(candidate, X_OK) == 0
+        }
+        if name.contains("/") { return executable(name) ? name : nil }
+        for directory in (searchPath ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") where !directory.isEmpty {
+            if executable("\(directory)/\(name)") { return "\(directory)/\(name)" }
+        }
+        return nil
+    }
+}

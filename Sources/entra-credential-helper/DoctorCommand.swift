@@ -1,0 +1,61 @@
+import EntraAuth
+import HelperProtocol
+import SecretStore
+
+/// `doctor [--output text|json]`: one line per check on stdout (the answer), exit 1 when
+/// any check failed. Read-only and bounded: see `Doctor`.
+struct DoctorCommand {
+    let streams: ByteStreams
+    let wiring: Wiring
+
+    func run(_ words: [String]) throws(HelperError) -> Int32 {
+        let args = try Arguments(words, command: "doctor", options: ["output"], flags: [])
+        let output = try args.choice("output", ["text", "json"], command: "doctor") ?? "text"
+        guard args.positional.isEmpty else {
+            throw .usage("doctor takes no arguments, not '\(args.positional[0].prefix(40))'; see `entra-credential-helper help doctor`")
+        }
+        let checks = Doctor(probes: SystemDoctorProbes(wiring: wiring)).run()
+        streams.writeOutput(output == "json" ? Doctor.json(checks) : Array(Doctor.render(checks).utf8))
+        return Doctor.exitStatus(checks)
+    }
+}
+
+/// The real probes: the Secret Service through libsecret (bounded by
+/// ENTRA_CREDENTIAL_HELPER_DBUS_TIMEOUT_MS), the kernel, the file system, a socket.
+struct SystemDoctorProbes: DoctorProbes {
+    let wiring: Wiring
+
+    func environment(_ name: String) -> String? { wiring.environment(name) }
+
+    func sessionBusAddress() -> String? { LibSecretStore.sessionBusAddress() }
+
+    func secretService() -> Result<SecretServiceState, HelperError> {
+        do {
+            return .success(try LibSecretStore(options: wiring.secretStoreOptions()).state())
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The program's file name from /proc/PID/cmdline (comm is cut at 15 bytes).
+    func processName(_ pid: Int) -> String? {
+        guard let bytes = try? Files.read("/proc/\(pid)/cmdline", limit: 65536) else { return nil }
+        let program = bytes.split(separator: 0, omittingEmptySubsequences: false).first ?? []
+        let name = program.split(separator: UInt8(ascii: "/")).last.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return name.isEmpty ? nil : String(name.prefix(60))
+    }
+
+    func kernelKeyringUsable() -> Bool { KernelKeyring.probe() }
+
+    func inspect(_ path: String) -> PathState { Files.inspect(path) }
+
+    func findExecutable(_ name: String) -> String? { Files.findExecutable(name, searchPath: wiring.environment("PATH")) }
+
+    func bindLoopback() -> Result<Int, HelperError> { LoopbackListener.probe() }
+
+    func readFile(_ path: String) -> Result<[UInt8], Files.Failure> {
+        do { return .success(try Files.read(path)) } catch { return .failure(error) }
+    }
+
+    func clock() -> ClockReading { .system() }
+}

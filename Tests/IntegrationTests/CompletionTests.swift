@@ -20,7 +20,8 @@ struct CompletionTests {
 
     @Test("bash: COMPREPLY for commands, subcommands, flags, values and profile names", arguments: [
         ("entra-credential-helper se", "setup"),
-        ("entra-credential-helper ''", "profile login get-token status refresh logout setup kubectl git docker help --help --version"),
+        ("entra-credential-helper ''", "profile login get-token status refresh logout setup kubectl doctor git docker help --help --version"),
+        ("entra-credential-helper doctor --o", "--output"),
         ("entra-credential-helper setup ''", "git docker kubectl"),
         ("entra-credential-helper setup docker --", "--profile --registry --creds-store"),
         ("entra-credential-helper setup kubectl --p", "--profile --print"),
@@ -52,7 +53,7 @@ struct CompletionTests {
           arguments: [
         ("entra-credential-helper setup ''", "3", "compadd:git compadd:docker compadd:kubectl"),
         ("entra-credential-helper profile show ''", "4", "describe:acr work"),
-        ("entra-credential-helper help ''", "3", "compadd:profile compadd:get-token compadd:login compadd:status compadd:refresh compadd:logout compadd:setup compadd:kubectl compadd:git compadd:docker"),
+        ("entra-credential-helper help ''", "3", "compadd:profile compadd:get-token compadd:login compadd:status compadd:refresh compadd:logout compadd:setup compadd:kubectl compadd:doctor compadd:git compadd:docker"),
         ("entra-credential-helper docker ''", "3", "compadd:get compadd:store compadd:erase compadd:list compadd:version"),
     ])
     func zsh(line: String, current: String, expected: String) throws {

@@ -16,8 +16,8 @@ _entra_credential_helper() {
     prev=${COMP_WORDS[COMP_CWORD-1]}
     COMPREPLY=()
 
-    local commands="profile login get-token status refresh logout setup kubectl git docker help --help --version"
-    local topics="profile get-token login status refresh logout setup kubectl git docker"
+    local commands="profile login get-token status refresh logout setup kubectl doctor git docker help --help --version"
+    local topics="profile get-token login status refresh logout setup kubectl doctor git docker"
     local token_options="--profile --scope --flow --output --port --port-range --prompt --login-hint --domain-hint
         --extra-scopes-to-consent --timeout --store --tenant --client-id --authority-host --force --show-url --no-interactive"
 
@@ -79,6 +79,7 @@ _entra_credential_helper() {
         refresh) candidates="--profile --store --timeout" ;;
         logout) candidates="--profile --store --all" ;;
         kubectl) candidates="--profile --store" ;;
+        doctor) candidates="--output" ;;
     esac
     COMPREPLY=($(compgen -W "$candidates" -- "$cur"))
 }

@@ -50,4 +50,5 @@ Use it:
 Logins stored by git-credential-libsecret and docker-credential-secretservice keep working.
 Entra sign-in: entra-credential-helper profile add NAME --preset azure-devops|acr|aks --tenant T,
   then entra-credential-helper login --profile NAME   (see README.md, "Sign in to Entra ID")
+Something wrong? entra-credential-helper doctor   (bus, keyring, browser, config, hosts, clock)
 NEXT

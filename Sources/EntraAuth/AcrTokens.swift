@@ -99,12 +99,7 @@ public struct AcrTokens {
         do {
             response = try engine.client.http.send(request)
         } catch {
-            switch error {
-            case let .unavailable(detail): throw .httpUnavailable(detail)
-            case let .refused(detail): throw .network(host: service, detail: "refused: \(detail)")
-            case let .network(detail): throw .network(host: service, detail: detail)
-            case let .timedOut(detail): throw .network(host: service, detail: "timed out: \(detail)")
-            }
+            throw EntraClient.error(error, host: service)
         }
         let document = try? JSON.parse(response.body)
         if response.status == 200 {

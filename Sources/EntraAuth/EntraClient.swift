@@ -24,12 +24,7 @@ public struct EntraClient {
         do {
             response = try http.send(request)
         } catch {
-            switch error {
-            case let .unavailable(detail): throw .httpUnavailable(detail)
-            case let .refused(detail): throw .network(host: Self.host(of: url), detail: "refused: \(detail)")
-            case let .network(detail): throw .network(host: Self.host(of: url), detail: detail)
-            case let .timedOut(detail): throw .network(host: Self.host(of: url), detail: "timed out: \(detail)")
-            }
+            throw Self.error(error, host: Self.host(of: url))
         }
         if response.status == 200 { return .success(response.body) }
         if let error = TokenError(json: response.body) { return .failure(error) }
@@ -37,6 +32,16 @@ public struct EntraClient {
             throw .network(host: Self.host(of: url), detail: "HTTP \(response.status) after retries")
         }
         throw .badTokenResponse("HTTP \(response.status) without an Entra error body")
+    }
+
+    /// A transport fault as the user reads it (never deletes anything).
+    static func error(_ fault: HTTPFault, host: String) -> HelperError {
+        switch fault {
+        case let .unavailable(detail): return .httpUnavailable(detail)
+        case let .refused(detail): return .network(host: host, detail: "refused: \(detail)")
+        case let .network(detail): return .network(host: host, detail: detail)
+        case let .timedOut(detail): return .network(host: host, detail: "timed out: \(detail)")
+        }
     }
 
     /// scheme://host[:port] of a URL, for messages.

@@ -66,7 +66,8 @@ struct DockerIntegrationTests {
         #expect(!configText.contains(LocalRegistry.password))
         let stored = try helper("get", registry.host)
         #expect(stored.stdout == #"{"ServerURL":"\#(registry.host)","Username":"alice","Secret":"\#(LocalRegistry.password)"}"# + "\n")
-        #expect(try helper("list", "").stdout.contains("\"\(registry.host)\":\"alice\""))
+        let listed = try helper("list", "")
+        #expect(listed.stdout.contains("\"\(registry.host)\":\"alice\""), "\(listed.stdout)\(listed.stderr)")
 
         let wrong = try docker(["login", registry.host, "-u", LocalRegistry.user, "--password-stdin"], input: "wrong")
         #expect(wrong.status != 0, "\(wrong.stdout)\(wrong.stderr)")

@@ -39,7 +39,8 @@ struct EndToEndDockerTests {
         let listed = try docker(e, "list", "")
         #expect(listed.status == 0, "\(listed.stdout)")
         let entries = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: String]
-        #expect(entries == [registry: EndToEndWorld.acrUser, "other.example:5000": "bob"], "\(listed.stdout)")
+        // Other suites share the keyring: their logins may be listed too.
+        #expect(entries?[registry] == EndToEndWorld.acrUser && entries?["other.example:5000"] == "bob", "\(listed.stdout)")
 
         #expect(try docker(e, "get", registry).stdout == first.stdout, "the second get answers the cached ACR token")
         #expect(exchanges(e) == 1)

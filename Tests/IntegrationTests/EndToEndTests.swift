@@ -122,8 +122,10 @@ struct EndToEndTests {
         let e = try EndToEndWorld()
         try e.login()
         try e.cloneAndPush()
-        #expect(try e.kubectlVersion().status == 0)
-        #expect(try e.dockerInspect().status == 0)
+        let kube = try e.kubectlVersion()
+        #expect(kube.status == 0, "\(kube.stderr)")
+        let docker = try e.dockerInspect()
+        #expect(docker.status == 0, "\(docker.stdout)\(docker.stderr) registry: \(e.servers.log("registry"))")
         try e.emulator.control("clock", ["advance": 7200])  // and a rejected token: erase, refresh
         _ = try e.tool(["git", "-C", e.clone, "fetch", "-q"])
         #expect(try e.tool(["git", "-C", e.clone, "fetch", "-q"]).status == 0)

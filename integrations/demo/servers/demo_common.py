@@ -10,7 +10,7 @@
   - request bodies: Content-Length or chunked, read to a temporary file
   - a small HS256 JWT pair (sign, check) for the registry's own tokens
 """
-import argparse, base64, binascii, hashlib, hmac, ipaddress, json, os, signal, ssl, sys, tempfile, time
+import argparse, base64, binascii, hashlib, hmac, ipaddress, json, os, signal, socket, ssl, sys, tempfile, time
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -169,9 +169,22 @@ class BaseHandler(BaseHTTPRequestHandler):
                 return
             if first == b"\x16":
                 self.close_connection = True
+                # Read the whole ClientHello record first: closing a socket with unread data sends
+                # a reset, which can reach the client before the 400 and end docker's fallback.
+                header = self.rfile.read(5)
+                if len(header) == 5:
+                    self.rfile.read(int.from_bytes(header[3:5], "big"))
                 body = b"This server speaks plain HTTP, not TLS.\n"
                 self.wfile.write(b"HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
                                  b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
+                self.wfile.flush()
+                try:  # an orderly close: our side first, then whatever the client still sends
+                    self.connection.shutdown(socket.SHUT_WR)
+                    self.connection.settimeout(2)
+                    while self.connection.recv(4096):
+                        pass
+                except OSError:
+                    pass
                 sys.stderr.write(f"{self.name}: TLS handshake on the plain HTTP port 400\n")
                 return
         super().handle_one_request()

@@ -53,18 +53,15 @@ static inline gboolean ech_item_properties(GDBusConnection *connection, const ch
     return TRUE;
 }
 
-/// A collection's lock state and label in one Properties.GetAll round trip, read-only
-/// (for `doctor`). The caller frees `*label` with g_free.
-static inline gboolean ech_collection_properties(GDBusConnection *connection, const char *path,
-                                                 GCancellable *cancellable, char **label,
-                                                 gboolean *locked, GError **error) {
+/// A collection's lock state, read-only (for `doctor`).
+static inline gboolean ech_collection_locked(GDBusConnection *connection, const char *path,
+                                             GCancellable *cancellable, gboolean *locked, GError **error) {
     GVariant *reply = g_dbus_connection_call_sync(
         connection, "org.freedesktop.secrets", path, "org.freedesktop.DBus.Properties", "GetAll",
         g_variant_new("(s)", "org.freedesktop.Secret.Collection"), G_VARIANT_TYPE("(a{sv})"),
         G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
     if (reply == NULL) return FALSE;
     GVariant *properties = g_variant_get_child_value(reply, 0);
-    if (!g_variant_lookup(properties, "Label", "s", label)) *label = g_strdup("");
     if (!g_variant_lookup(properties, "Locked", "b", locked)) *locked = FALSE;
     g_variant_unref(properties);
     g_variant_unref(reply);

@@ -129,12 +129,10 @@ public final class LibSecretStore: SecretStore {
             defer { g_free(alias) }
             guard let alias, String(cString: alias) != "/" else { return state }
             let path = String(cString: alias)
-            var label: UnsafeMutablePointer<gchar>?
             var locked: gboolean = 0
-            guard ech_collection_properties(connection(service), path, cancellable, &label, &locked, &error) != 0 else {
+            guard ech_collection_locked(connection(service), path, cancellable, &locked, &error) != 0 else {
                 return state  // `error` is set, and is what the caller gets
             }
-            g_free(label)
             state.defaultCollection = path.split(separator: "/").last.map(String.init) ?? "default"
             state.locked = locked != 0
             return state

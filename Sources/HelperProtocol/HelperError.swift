@@ -162,7 +162,7 @@ public enum HelperError: Error, Equatable, Sendable {
         case let .badTokenResponse(detail):
             return "the identity provider's answer was not understood (\(detail)); retry, and check --authority-host"
         case let .listenerFailed(detail):
-            return "cannot listen for the sign-in redirect on 127.0.0.1 (\(detail)); pick free ports with --port-range A-B, or use --flow device-code"
+            return "cannot listen for the sign-in redirect on localhost (\(detail)); pick free ports with --port-range A-B, or use --flow device-code"
         case let .lockTimeout(path, seconds):
             return "another sign-in held \(path) for over \(seconds) s; finish or cancel it (or end the process holding it) and retry"
         case let .fileStoreFailure(path, reason):

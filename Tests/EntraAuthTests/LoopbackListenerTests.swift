@@ -7,19 +7,10 @@ import Testing
 import Glibc
 #endif
 
-/// One raw HTTP request to 127.0.0.1:port; the status code and the body.
-func rawRequest(port: Int, _ text: String) throws -> (status: Int, body: String) {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    try #require(fd >= 0)
+/// One raw HTTP request to 127.0.0.1:port (or [::1]:port); the status code and the body.
+func rawRequest(port: Int, ipv6: Bool = false, _ text: String) throws -> (status: Int, body: String) {
+    let fd = try #require(LoopbackSocket.connect(port: port, ipv6: ipv6), "connect: \(String(cString: strerror(errno)))")
     defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-    address.sin_port = UInt16(port).bigEndian
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    try #require(connected == 0, "connect: \(String(cString: strerror(errno)))")
     var timeout = timeval(tv_sec: 5, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     let bytes = Array(text.utf8)
@@ -38,8 +29,8 @@ func rawRequest(port: Int, _ text: String) throws -> (status: Int, body: String)
     return (status, body)
 }
 
-func get(port: Int, _ target: String) throws -> (status: Int, body: String) {
-    try rawRequest(port: port, "GET \(target) HTTP/1.1\r\nHost: localhost:\(port)\r\nUser-Agent: test\r\n\r\n")
+func get(port: Int, ipv6: Bool = false, _ target: String) throws -> (status: Int, body: String) {
+    try rawRequest(port: port, ipv6: ipv6, "GET \(target) HTTP/1.1\r\nHost: localhost:\(port)\r\nUser-Agent: test\r\n\r\n")
 }
 
 /// Runs waitForCallback on its own thread.

@@ -9,47 +9,36 @@ import Glibc
 enum LoopbackSocket {
     /// A connected stream socket, or nil (errno says why).
     static func connect(port: Int, ipv6: Bool) -> Int32? {
-        let fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        opened(port: port, ipv6: ipv6) { Glibc.connect($0, $1, $2) == 0 }
+    }
+
+    /// Another process's socket bound (and listening) on [::1]:port, or nil when taken.
+    static func squat(port: Int, ipv6: Bool) -> Int32? {
+        opened(port: port, ipv6: ipv6) { fd, address, length in
+            var on: Int32 = 1
+            if ipv6 { setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &on, socklen_t(MemoryLayout<Int32>.size)) }
+            return bind(fd, address, length) == 0 && listen(fd, 4) == 0
+        }
+    }
+
+    /// A stream socket for 127.0.0.1:port or [::1]:port (from getaddrinfo, not the
+    /// listener's code) that `use` succeeded with, or nil with errno saying why.
+    static func opened(port: Int, ipv6: Bool, _ use: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Bool) -> Int32? {
+        var hints = addrinfo()
+        hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(ipv6 ? "::1" : "127.0.0.1", String(port), &hints, &list) == 0, let info = list?.pointee else { return nil }
+        defer { freeaddrinfo(list) }
+        let fd = socket(info.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return nil }
-        guard withAddress(port: port, ipv6: ipv6, { Glibc.connect(fd, $0, $1) }) == 0 else {
+        guard use(fd, info.ai_addr, info.ai_addrlen) else {
             let saved = errno
             close(fd)
             errno = saved
             return nil
         }
         return fd
-    }
-
-    /// Another process's socket bound (and listening) on [::1]:port, or nil when taken.
-    static func squat(port: Int, ipv6: Bool) -> Int32? {
-        let fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var on: Int32 = 1
-        if ipv6 { setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &on, socklen_t(MemoryLayout<Int32>.size)) }
-        guard withAddress(port: port, ipv6: ipv6, { bind(fd, $0, $1) }) == 0, listen(fd, 4) == 0 else {
-            close(fd)
-            return nil
-        }
-        return fd
-    }
-
-    static func withAddress(port: Int, ipv6: Bool, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Int32 {
-        if ipv6 {
-            var address = sockaddr_in6()
-            address.sin6_family = sa_family_t(AF_INET6)
-            address.sin6_port = UInt16(port).bigEndian
-            address.sin6_addr.__in6_u.__u6_addr8.15 = 1  // ::1
-            return withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-            }
-        }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
     }
 }
 

@@ -7,15 +7,11 @@ import Testing
 @Suite("sign-in listener against other local processes",
        .enabled(if: Harness.keyringReady && Harness.which("python3") != nil && Harness.which("chromium") != nil))
 struct SignInListenerTests {
-    static var trickleScript: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/trickle-browser.sh").path
-    }
-
     @Test("a local client trickling a byte every 1.5 s does not hold the browser's redirect")
     func tricklerBesideBrowser() throws {
         let world = try SignInWorld()
         // Chromium on 127.0.0.1, the trickler's address, so that the two share one socket.
-        world.extra = ["BROWSER": Self.trickleScript, "ECH_BROWSER_LOCALHOST": "127.0.0.1"]
+        world.extra = ["BROWSER": SignInWorld.browserScript, "ECH_TRICKLE": "1", "ECH_BROWSER_LOCALHOST": "127.0.0.1"]
         let result = try world.helper(["get-token", "--flow", "browser", "--timeout", "40", "--output", "json"], timeout: 90)
         #expect(result.status == 0, "\(result.stderr)")
         let answer = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
@@ -25,7 +21,7 @@ struct SignInListenerTests {
     @Test("a trickling client alone: the sign-in ends within --timeout plus one second")
     func tricklerAlone() throws {
         let world = try SignInWorld()
-        world.extra = ["BROWSER": Self.trickleScript, "ECH_TRICKLE_ONLY": "1"]
+        world.extra = ["BROWSER": SignInWorld.browserScript, "ECH_TRICKLE": "only"]
         let result = try world.helper(["get-token", "--flow", "browser", "--timeout", "3"], timeout: 90)
         #expect(result.status == 1)
         #expect(result.stderr.contains("did not complete within 3 s"), "\(result.stderr)")
@@ -122,30 +118,19 @@ final class Squatter {
         return true
     }
 
+    /// A socket bound to 127.0.0.1:port or [::1]:port (IPv6 only), the address from getaddrinfo.
     private static func bound(port: Int, ipv6: Bool) -> Int32? {
-        let fd = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var hints = addrinfo()
+        hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(ipv6 ? "::1" : "127.0.0.1", String(port), &hints, &list) == 0, let info = list?.pointee else { return nil }
+        defer { freeaddrinfo(list) }
+        let fd = socket(info.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return nil }
-        var result: Int32
-        if ipv6 {
-            var on: Int32 = 1
-            setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &on, socklen_t(MemoryLayout<Int32>.size))
-            var address = sockaddr_in6()
-            address.sin6_family = sa_family_t(AF_INET6)
-            address.sin6_port = UInt16(port).bigEndian
-            address.sin6_addr.__in6_u.__u6_addr8.15 = 1  // ::1
-            result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-            }
-        } else {
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-            address.sin_port = UInt16(port).bigEndian
-            result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-        }
-        guard result == 0 else { Glibc.close(fd); return nil }
+        var on: Int32 = 1
+        if ipv6 { setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &on, socklen_t(MemoryLayout<Int32>.size)) }
+        guard bind(fd, info.ai_addr, info.ai_addrlen) == 0 else { Glibc.close(fd); return nil }
         return fd
     }
 }

@@ -63,6 +63,8 @@ enum Help {
             entra-credential-helper status [--profile P] [--output json]   account, tenant, scopes, expiry, stores; never a token
             entra-credential-helper refresh [--profile P]                  runs the refresh-token grant now
             entra-credential-helper logout [--profile P | --all]           removes refresh and cached access tokens
+              from every store: the Secret Service (its access-token fallback too), the
+              kernel keyring and the token file, whichever store is chosen now
             """
         case "kubectl":
             return """

@@ -81,6 +81,39 @@ final class Wiring {
                             interactive: flows, cooldownSeconds: (try? config().promptCooldownSeconds) ?? 120)
     }
 
+    /// `logout`'s sweep of every other place a token of ours may have been left by an
+    /// earlier setting (ENTRA_CREDENTIAL_HELPER_ACCESS_CACHE, ENTRA_CREDENTIAL_HELPER_STORE,
+    /// --store file): the kernel keyring, the Secret Service's refresh tokens and
+    /// access-token fallback, and the token file when it exists. `key`: one sign-in (nil:
+    /// all). A Secret Service that is not there holds nothing; other failures are
+    /// returned, one line each.
+    func clearEveryStore(_ key: SignInKey?) -> [String] {
+        let prefix = key?.digest ?? ""
+        var failures: [String] = []
+        if KernelKeyring.probe() { try? KernelKeyring().remove(prefix: prefix) }
+        let secretService = SecretServiceTokens(store: secretStore())
+        do {
+            try secretService.remove(prefix: prefix)
+            try secretService.remove(key)
+        } catch {
+            switch error {
+            case .noSessionBus, .noSecretService, .missingLibrary: break
+            default: failures.append("the Secret Service: \(error.message)")
+            }
+        }
+        let path = FileTokenStore.defaultPath(environment: environment)
+        if (try? Files.read(path)) != nil {
+            let file = FileTokenStore(path: path)
+            do {
+                try file.remove(prefix: prefix)
+                try file.remove(key)
+            } catch {
+                failures.append(error.message)
+            }
+        }
+        return failures
+    }
+
     /// The profile that serves a request (none: plain storage). No config file: none.
     func route(_ request: HostRouter.Request?) throws(HelperError) -> Profile? {
         guard let request else { return nil }

@@ -12,6 +12,7 @@ final class Wiring {
     let environment: (String) -> String?
     let tell: (String) -> Void
     private var loaded: Config?
+    private var warnedBrokenConfig = false
     private(set) var refreshStoreName = ""
     private(set) var accessCacheName = ""
 
@@ -115,9 +116,29 @@ final class Wiring {
     }
 
     /// The profile that serves a request (none: plain storage). No config file: none.
+    /// A config file that does not parse routes nothing: a host it might have named
+    /// (ConfigSalvage) gets the config error and no answer; any other host keeps its
+    /// stored logins, with the error said once on stderr.
     func route(_ request: HostRouter.Request?) throws(HelperError) -> Profile? {
         guard let request else { return nil }
-        return HostRouter(profiles: Array(try config().profiles.values)).route(request)
+        guard let profiles = try routableProfiles(host: request.host) else { return nil }
+        return HostRouter(profiles: profiles).route(request)
+    }
+
+    /// The profiles, or nil when the config is broken but cannot have named `host`
+    /// (nil `host`: no particular host).
+    func routableProfiles(host: String?) throws(HelperError) -> [Profile]? {
+        do {
+            return Array(try config().profiles.values)
+        } catch {
+            guard case let .configInvalid(path, _, _) = error, let bytes = try? Files.read(path),
+                  !(host.map { ConfigSalvage.mightRoute(bytes, host: $0) } ?? false) else { throw error }
+            if !warnedBrokenConfig {
+                warnedBrokenConfig = true
+                tell("entra-credential-helper: \(error.message) (until then only stored logins answer)")
+            }
+            return nil
+        }
     }
 
     /// The registry profile that serves a docker server URL: routed, and an ACR (the

@@ -3,7 +3,7 @@ import Testing
 
 /// `logout --all` against a keyring of its own (it removes every sign-in it finds) and,
 /// through a user namespace, a kernel user keyring of its own.
-@Suite("logout --all", .enabled(if: Harness.which("gnome-keyring-daemon") != nil && Harness.which("unshare") != nil))
+@Suite("logout --all", .enabled(if: Harness.keyringReady || Harness.integrationRequired))
 struct LogoutAllTests {
     static let accessSchema = "io.github.entra-credential-helper.AccessToken"
     static let refreshSchema = "io.github.entra-credential-helper.RefreshToken"

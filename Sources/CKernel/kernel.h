@@ -10,6 +10,7 @@
 typedef int32_t ech_key_serial;
 
 #define ECH_KEY_SPEC_USER_KEYRING (-4)
+#define ECH_KEYCTL_UPDATE 2
 #define ECH_KEYCTL_DESCRIBE 6
 #define ECH_KEYCTL_UNLINK 9
 #define ECH_KEYCTL_SEARCH 10
@@ -20,6 +21,12 @@ typedef int32_t ech_key_serial;
 /// add_key(2) of a "user" key into the user keyring; returns the serial or -1 (errno).
 static inline ech_key_serial ech_add_user_key(const char *description, const void *payload, size_t length) {
     return (ech_key_serial)syscall(SYS_add_key, "user", description, payload, length, ECH_KEY_SPEC_USER_KEYRING);
+}
+
+/// keyctl(KEYCTL_UPDATE): replaces the payload; the quota follows at once (an
+/// invalidated key's bytes count until the kernel's garbage collector runs).
+static inline long ech_update_key(ech_key_serial key, const void *payload, size_t length) {
+    return syscall(SYS_keyctl, ECH_KEYCTL_UPDATE, key, payload, length);
 }
 
 /// keyctl(KEYCTL_SEARCH) for a "user" key in the user keyring; the serial or -1 (errno).

@@ -16,6 +16,7 @@ public final class FileTokenStore: RefreshTokenStore, AccessTokenCache {
     public static let warning = "warning: --store file keeps tokens in plain text; anyone who can read the file can use them"
 
     func read() throws(HelperError) -> [String: JSONValue] {
+        Files.removeAbandonedTemporaries(of: path)  // a killed writer's copy of the tokens
         let bytes: [UInt8]
         do { bytes = try Files.read(path) } catch {
             if case let .failed(reason) = error { throw .fileStoreFailure(path: path, reason: reason) }

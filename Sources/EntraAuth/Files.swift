@@ -53,7 +53,10 @@ public enum Files {
     public static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(Failure) {
         let directory = parent(of: path)
         try makeDirectory(directory)
-        var template = Array("\(path).tmp.XXXXXX".utf8CString)
+        removeAbandonedTemporaries(of: path)
+        // The writer's pid in the name: a process killed before its rename leaves a
+        // temporary that the next writer (or reader) knows to be abandoned.
+        var template = Array("\(path).tmp.\(getpid()).XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw .failed("\(directory): \(errorText())") }
         let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
@@ -74,6 +77,24 @@ public enum Files {
     }
 
     public static func remove(_ path: String) { unlink(path) }
+
+    /// Removes the temporaries of `path` whose writer is gone (`PATH.tmp.PID.XXXXXX`,
+    /// no such process): what SIGKILL left between mkstemp and rename. A live writer's
+    /// temporary is left alone.
+    public static func removeAbandonedTemporaries(of path: String) {
+        let directory = parent(of: path)
+        let prefix = String(path.split(separator: "/").last ?? "") + ".tmp."
+        guard let stream = opendir(directory) else { return }
+        defer { closedir(stream) }
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            guard name.hasPrefix(prefix) else { continue }
+            let parts = name.dropFirst(prefix.count).split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 2, let pid = pid_t(parts[0]), pid > 0, pid != getpid(),
+                  kill(pid, 0) != 0, errno == ESRCH else { continue }
+            unlink(directory + "/" + name)
+        }
+    }
 
     public static func environment(_ name: String) -> String? {
         guard let value = getenv(name) else { return nil }

@@ -16,8 +16,9 @@ import Glibc
 public final class KernelKeyring: AccessTokenCache {
     public static let prefix = "entra-credential-helper:at:"
     public let backendName = "kernel keyring (user keyring)"
+    let calls: any KernelKeyCalls
 
-    public init() {}
+    public init(calls: any KernelKeyCalls = SystemKernelKeyCalls()) { self.calls = calls }
 
     /// Whether the key calls work here (a search answers ENOKEY rather than EPERM/ENOSYS).
     public static func probe() -> Bool {
@@ -26,13 +27,9 @@ public final class KernelKeyring: AccessTokenCache {
     }
 
     public func load(_ key: String) -> AccessToken? {
-        let serial = ech_search_user_key(Self.prefix + key)
-        guard serial >= 0 else { return nil }
-        var buffer = [UInt8](repeating: 0, count: 16384)
-        defer { wipe(&buffer) }
-        let length = buffer.withUnsafeMutableBytes { ech_read_key(serial, $0.baseAddress, $0.count) }
-        guard length > 0, length <= buffer.count else { return nil }
-        return AccessToken(serialized: String(decoding: buffer[0..<length], as: UTF8.self))
+        guard let serial = calls.search(Self.prefix + key), var payload = calls.read(serial) else { return nil }
+        defer { wipe(&payload) }
+        return AccessToken(serialized: String(decoding: payload, as: UTF8.self))
     }
 
     public func save(_ token: AccessToken, key: String, now: Int64) throws(HelperError) {
@@ -40,38 +37,56 @@ public final class KernelKeyring: AccessTokenCache {
         guard lifetime > 0 else { return }
         var payload = Array(token.serialized().utf8)
         defer { wipe(&payload) }
-        var serial = ech_add_user_key(Self.prefix + key, payload, payload.count)
-        if serial < 0, errno == EDQUOT {
-            // The per-user quota (20000 bytes by default): make room from our own keys.
-            try? remove(prefix: "")
-            serial = ech_add_user_key(Self.prefix + key, payload, payload.count)
+        let serial: Int32
+        switch add(Self.prefix + key, payload) {
+        case let .success(added): serial = added
+        case let .failure(error): throw .keyringFailure("kernel keyring: \(Files.errorText(error.code))")
         }
-        guard serial >= 0 else { throw .keyringFailure("kernel keyring: \(Files.errorText())") }
-        _ = ech_set_key_timeout(serial, UInt32(min(lifetime, Int64(UInt32.max))))
+        calls.setTimeout(serial, seconds: UInt32(min(lifetime, Int64(UInt32.max))))
+    }
+
+    /// add_key, and on EDQUOT (the per-user quota: 20000 bytes and 200 keys by default)
+    /// room made from our own keys, the soonest to expire first, one at a time until the
+    /// add fits. Each victim's payload is shrunk before it is invalidated: the kernel
+    /// returns an invalidated key's quota only when its garbage collector runs, later,
+    /// while an update returns the bytes at once.
+    func add(_ description: String, _ payload: [UInt8]) -> Result<Int32, KernelKeyError> {
+        var result = calls.add(description, payload)
+        guard case .failure(KernelKeyError(EDQUOT)) = result else { return result }
+        for victim in evictionOrder(sparing: description) {
+            _ = calls.update(victim, [0])
+            calls.invalidate(victim)
+            result = calls.add(description, payload)
+            guard case .failure(KernelKeyError(EDQUOT)) = result else { return result }
+        }
+        return result
+    }
+
+    /// Our keys, the soonest to expire first (an unreadable one before all), and the key
+    /// being written last (add_key replaces it in place).
+    func evictionOrder(sparing description: String) -> [Int32] {
+        let keys = calls.userKeys()
+        var candidates: [(serial: Int32, expiresOn: Int64)] = []
+        for (serial, name) in keys where name.hasPrefix(Self.prefix) && name != description {
+            var payload = calls.read(serial) ?? []
+            defer { wipe(&payload) }
+            let expiresOn = AccessToken(serialized: String(decoding: payload, as: UTF8.self))?.expiresOn ?? Int64.min
+            candidates.append((serial, expiresOn))
+        }
+        candidates.sort { ($0.expiresOn, $0.serial) < ($1.expiresOn, $1.serial) }
+        let spared = keys.filter { $0.description == description }.map(\.serial)
+        return candidates.map(\.serial) + spared
     }
 
     public func remove(prefix: String) throws(HelperError) {
-        for (serial, description) in Self.ourKeys() where description.hasPrefix(Self.prefix + prefix) {
-            _ = ech_invalidate_key(serial)
+        for (serial, description) in calls.userKeys() where description.hasPrefix(Self.prefix + prefix) {
+            calls.invalidate(serial)
         }
     }
 
     /// Our keys in the user keyring: (serial, description).
     static func ourKeys() -> [(Int32, String)] {
-        var serials = [Int32](repeating: 0, count: 1024)
-        let length = serials.withUnsafeMutableBytes { ech_read_key(ech_user_keyring(), $0.baseAddress, $0.count) }
-        guard length > 0 else { return [] }
-        var found: [(Int32, String)] = []
-        for serial in serials.prefix(min(Int(length), serials.count * 4) / 4) {
-            var text = [CChar](repeating: 0, count: 512)
-            guard ech_describe_key(serial, &text, text.count) > 0 else { continue }
-            let described = text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-            // "type;uid;gid;perm;description"; the description may itself hold ';'.
-            let parts = described.split(separator: ";", maxSplits: 4, omittingEmptySubsequences: false)
-            guard parts.count == 5, parts[0] == "user", parts[4].hasPrefix(prefix) else { continue }
-            found.append((serial, String(parts[4])))
-        }
-        return found
+        SystemKernelKeyCalls().userKeys().filter { $0.description.hasPrefix(prefix) }.map { ($0.serial, $0.description) }
     }
 
     private func wipe(_ bytes: inout [UInt8]) {

@@ -48,6 +48,9 @@ enum Help {
             the signed-in account).
             The config is $XDG_CONFIG_HOME/entra-credential-helper/config.json (or
             ENTRA_CREDENTIAL_HELPER_CONFIG), written atomically with mode 0600.
+            A config that does not parse routes nothing: git and docker then answer stored
+            logins only, with the error (file and line) on stderr; a host the broken file
+            names anywhere gets the error and nothing else.
             """
         case "get-token", "login":
             return """
@@ -63,6 +66,8 @@ enum Help {
             entra-credential-helper status [--profile P] [--output json]   account, tenant, scopes, expiry, stores; never a token
             entra-credential-helper refresh [--profile P]                  runs the refresh-token grant now
             entra-credential-helper logout [--profile P | --all]           removes refresh and cached access tokens
+              from every store: the Secret Service (its access-token fallback too), the
+              kernel keyring and the token file, whichever store is chosen now
             """
         case "kubectl":
             return """

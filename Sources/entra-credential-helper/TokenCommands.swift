@@ -70,15 +70,20 @@ struct TokenCommands {
             return 0
         case "logout":
             let args = try Arguments(words, command: command, options: ["profile", "store"], flags: ["all"])
-            if args.has("all") {
-                guard args.value("profile") == nil else { throw .usage("logout: give --profile P or --all, not both") }
-                let engine = try wiring.engine(storeFlag: args.value("store"))
-                try engine.logout(nil)
-                say("Signed out of every profile: refresh tokens and cached access tokens removed.")
-            } else {
-                let (profile, engine) = try setUp(args, command: command)
-                try engine.logout(profile)
+            let all = args.has("all")
+            if all, args.value("profile") != nil { throw .usage("logout: give --profile P or --all, not both") }
+            let (profile, engine) = all ? (nil, try wiring.engine(storeFlag: args.value("store"))) : try setUp(args, command: command)
+            try engine.logout(profile)
+            // Caches an earlier setting left elsewhere (another store, the Secret Service
+            // fallback for access tokens) go too.
+            let failures = wiring.clearEveryStore(profile.map(SignInKey.init(profile:)))
+            for failure in failures { say("entra-credential-helper: could not clear \(failure)") }
+            if !failures.isEmpty {
+                return 1
+            } else if let profile {
                 say("Signed out of profile \(profile.name): its refresh token and cached access tokens are removed.")
+            } else {
+                say("Signed out of every profile: refresh tokens and cached access tokens removed from every store.")
             }
             return 0
         default:

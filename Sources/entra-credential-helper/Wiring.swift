@@ -12,6 +12,7 @@ final class Wiring {
     let environment: (String) -> String?
     let tell: (String) -> Void
     private var loaded: Config?
+    private var warnedBrokenConfig = false
     private(set) var refreshStoreName = ""
     private(set) var accessCacheName = ""
 
@@ -81,10 +82,63 @@ final class Wiring {
                             interactive: flows, cooldownSeconds: (try? config().promptCooldownSeconds) ?? 120)
     }
 
+    /// `logout`'s sweep of every other place a token of ours may have been left by an
+    /// earlier setting (ENTRA_CREDENTIAL_HELPER_ACCESS_CACHE, ENTRA_CREDENTIAL_HELPER_STORE,
+    /// --store file): the kernel keyring, the Secret Service's refresh tokens and
+    /// access-token fallback, and the token file when it exists. `key`: one sign-in (nil:
+    /// all). A Secret Service that is not there holds nothing; other failures are
+    /// returned, one line each.
+    func clearEveryStore(_ key: SignInKey?) -> [String] {
+        let prefix = key?.digest ?? ""
+        var failures: [String] = []
+        if KernelKeyring.probe() { try? KernelKeyring().remove(prefix: prefix) }
+        let secretService = SecretServiceTokens(store: secretStore())
+        do {
+            try secretService.remove(prefix: prefix)
+            try secretService.remove(key)
+        } catch {
+            switch error {
+            case .noSessionBus, .noSecretService, .missingLibrary: break
+            default: failures.append("the Secret Service: \(error.message)")
+            }
+        }
+        let path = FileTokenStore.defaultPath(environment: environment)
+        if (try? Files.read(path)) != nil {
+            let file = FileTokenStore(path: path)
+            do {
+                try file.remove(prefix: prefix)
+                try file.remove(key)
+            } catch {
+                failures.append(error.message)
+            }
+        }
+        return failures
+    }
+
     /// The profile that serves a request (none: plain storage). No config file: none.
+    /// A config file that does not parse routes nothing: a host it might have named
+    /// (ConfigSalvage) gets the config error and no answer; any other host keeps its
+    /// stored logins, with the error said once on stderr.
     func route(_ request: HostRouter.Request?) throws(HelperError) -> Profile? {
         guard let request else { return nil }
-        return HostRouter(profiles: Array(try config().profiles.values)).route(request)
+        guard let profiles = try routableProfiles(host: request.host) else { return nil }
+        return HostRouter(profiles: profiles).route(request)
+    }
+
+    /// The profiles, or nil when the config is broken but cannot have named `host`
+    /// (nil `host`: no particular host).
+    func routableProfiles(host: String?) throws(HelperError) -> [Profile]? {
+        do {
+            return Array(try config().profiles.values)
+        } catch {
+            guard case let .configInvalid(path, _, _) = error, let bytes = try? Files.read(path),
+                  !(host.map { ConfigSalvage.mightRoute(bytes, host: $0) } ?? false) else { throw error }
+            if !warnedBrokenConfig {
+                warnedBrokenConfig = true
+                tell("entra-credential-helper: \(error.message) (until then only stored logins answer)")
+            }
+            return nil
+        }
     }
 
     /// The registry profile that serves a docker server URL: routed, and an ACR (the

@@ -28,7 +28,7 @@ func run(arguments: [String], streams: ByteStreams) -> Int32 {
         return DockerFrontEnd(
             streams: streams, keyring: { DockerKeyring(store: makeStore()) },
             route: { (server) throws(HelperError) in try wiring.dockerRoute(server) },
-            routedRegistries: { () throws(HelperError) in AcrTokens.listed(profiles: Array(try wiring.config().profiles.values)) },
+            routedRegistries: { () throws(HelperError) in AcrTokens.listed(profiles: try wiring.routableProfiles(host: nil) ?? []) },
             tokens: { () throws(HelperError) in
                 AcrTokens(engine: try wiring.engine(storeFlag: nil), options: { wiring.frontEndOptions(git: false) })
             }

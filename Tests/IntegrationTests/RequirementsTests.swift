@@ -13,7 +13,7 @@ struct RequirementsTests {
         #expect(Harness.dockerPeer != nil, "docker-credential-secretservice")
         for tool in ["git", "docker", "docker-registry", "htpasswd", "dbus-daemon", "dbus-test-tool",
                      "gnome-keyring-daemon", "secret-tool", "gdbus", "valgrind", "chromium", "python3", "setsid", "curl",
-                     "kubectl", "openssl"] {
+                     "kubectl", "openssl", "gdb", "unshare", "setpriv"] {
             #expect(Harness.which(tool) != nil, "\(tool) on PATH")
         }
         #expect(FileManager.default.isExecutableFile(atPath: Harness.binary), "the helper at \(Harness.binary)")

@@ -14,6 +14,9 @@ final class SignInWorld {
     /// emulator may get the same port, so the client id keeps every world's cache apart.
     let clientID = UUID().uuidString.lowercased()
     var extra: [String: String] = [:]
+    /// What the helper runs under (e.g. `unshare --user --map-root-user`: a user keyring
+    /// of its own, so a sweep of the kernel keyring cannot touch other tests' keys).
+    var launcher: [String] = []
 
     static var browserScript: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/headless-browser.sh").path
@@ -54,7 +57,7 @@ final class SignInWorld {
     /// Runs the helper detached from any terminal (setsid), without display or browser
     /// unless the test sets them.
     func helper(_ arguments: [String], stdin: String = "", timeout: Int = 60) throws -> Outcome {
-        try run(["setsid", "-w", Harness.binary] + arguments, stdin: stdin, environment: environment,
+        try run(launcher + ["setsid", "-w", Harness.binary] + arguments, stdin: stdin, environment: environment,
                 removing: Self.unset, timeout: timeout)
     }
 
@@ -63,7 +66,7 @@ final class SignInWorld {
         var env = Harness.environment
         for key in Self.unset { env[key] = nil }
         env.merge(environment) { _, new in new }
-        return try Spawned(["setsid", "-w", Harness.binary] + arguments, environment: env,
+        return try Spawned(launcher + ["setsid", "-w", Harness.binary] + arguments, environment: env,
                            stdout: outputs.file("\(name).out"), stderr: outputs.file("\(name).err"))
     }
 

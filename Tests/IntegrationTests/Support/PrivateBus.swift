@@ -9,6 +9,8 @@ final class PrivateBus {
         case bare
         /// The normal session configuration, with D-Bus activation (gcr-prompter too).
         case session
+        /// Like `bare`, but any user may connect (a helper run as another user).
+        case anyUser
     }
 
     let address: String
@@ -24,13 +26,14 @@ final class PrivateBus {
         chmod(home.file("runtime"), 0o700)
         let arguments: [String]
         switch kind {
-        case .bare:
+        case .bare, .anyUser:
+            if kind == .anyUser { chmod(home.path, 0o755) }
             let config = try home.write("bus.conf", """
                 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
                  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
                 <busconfig><type>session</type><listen>unix:dir=\(home.path)</listen>
                 <policy context="default"><allow send_destination="*" eavesdrop="true"/>
-                <allow eavesdrop="true"/><allow own="*"/></policy></busconfig>
+                <allow eavesdrop="true"/><allow own="*"/>\(kind == .anyUser ? "<allow user=\"*\"/>" : "")</policy></busconfig>
                 """)
             arguments = ["--config-file=\(config)"]
         case .session:

@@ -163,8 +163,10 @@ extension Doctor {
         return JSON.encode(.array(items)) + [0x0A]
     }
 
-    /// Control characters (from the environment or a D-Bus peer) become spaces.
+    /// Control characters (from the environment or a D-Bus peer) become spaces; C1 and
+    /// bidirectional controls are dropped (`Sanitize`).
     static func oneLine(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+        Sanitize.line(String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 })),
+                      limit: 2000)
     }
 }

@@ -83,6 +83,26 @@ struct CommandLineTests {
         #expect(result.status == status)
     }
 
+    @Test("docker: an unknown action is echoed clean", arguments: ["ge\u{1B}[2Jt", "x\r\nfake line", "\u{1B}]0;owned\u{07}", "a\u{9B}31m"])
+    func dockerUnknownActionClean(_ action: String) throws {
+        let bin = try HelperBin()
+        let result = try run([bin.dir.file("docker-credential-entra"), action], environment: Self.nowhere)
+        #expect(result.status == 1)
+        #expect(result.stdout.hasPrefix("Unknown credential action `"), "\(result.stdout)")
+        #expect(result.stdout.filter { $0 == "\n" }.count == 1)
+        #expect(!result.stdout.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) })
+    }
+
+    @Test("an unknown option or profile name is echoed clean")
+    func optionsClean() throws {
+        for argv in [["get-token", "--bogus\u{1B}[2J"], ["profile", "show", "a\u{1B}]0;x\u{07}\nfake"], ["frob\u{1B}[2Jnicate"]] {
+            let result = try run([Harness.binary] + argv, environment: Self.nowhere.merging(["ENTRA_CREDENTIAL_HELPER_CONFIG": "/nonexistent/c.json"]) { $1 })
+            #expect(result.status != 0 && result.stdout.isEmpty)
+            #expect(result.stderr.hasPrefix("entra-credential-helper: ") && result.stderr.filter { $0 == "\n" }.count == 1, "\(result.stderr)")
+            #expect(!result.stderr.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) })
+        }
+    }
+
     @Test("docker version answers under both names")
     func dockerVersion() throws {
         let bin = try HelperBin()

@@ -48,13 +48,18 @@ public struct HostPattern: Equatable, Sendable, CustomStringConvertible {
     /// Whether a request for `host` (without port) on `port` (nil: the default) and
     /// `path` (nil: git did not send one) matches. A pattern with a path needs one.
     public func matches(host: String, port requestPort: Int?, path requestPath: String? = nil) -> Bool {
-        let effective = requestPort == 443 ? nil : requestPort
-        guard effective == (port == 443 ? nil : port) else { return false }
         if !path.isEmpty {
             guard let requestPath else { return false }
             let segments = Self.segments(requestPath)
             guard segments.count >= path.count, Array(segments.prefix(path.count)) == path else { return false }
         }
+        return matches(host: host, port: requestPort)
+    }
+
+    /// Whether the host and port match, whatever the path.
+    public func matches(host: String, port requestPort: Int?) -> Bool {
+        let effective = requestPort == 443 ? nil : requestPort
+        guard effective == (port == 443 ? nil : port) else { return false }
         let name = Self.normalise(host)
         switch kind {
         case let .exact(expected): return name == expected

@@ -81,10 +81,11 @@ final class Wiring {
                             interactive: flows, cooldownSeconds: (try? config().promptCooldownSeconds) ?? 120)
     }
 
-    /// The profile that serves a request (none: plain storage). No config file: none.
+    /// The profile that serves a request (none: plain storage). No config file: none. A
+    /// dot segment in the path of a request to a routed host is refused.
     func route(_ request: HostRouter.Request?) throws(HelperError) -> Profile? {
         guard let request else { return nil }
-        return HostRouter(profiles: Array(try config().profiles.values)).route(request)
+        return try HostRouter(profiles: Array(try config().profiles.values)).routeOrRefuse(request)
     }
 
     /// The registry profile that serves a docker server URL: routed, and an ACR (the

@@ -70,6 +70,23 @@ struct GitEntraTests {
         #expect(try world.emulator.totalRequests() == 0)
     }
 
+    @Test("a '.' or '..' segment in a routed path: no token, one line, Entra not asked", arguments: [
+        "protocol=https\nhost=git.example\npath=team/../other/repo.git\n",
+        "protocol=https\nhost=git.example\npath=team/%2E%2e/other/repo.git\n",
+        "protocol=https\nhost=git.example\npath=team/.%2e/other\n",
+        "url=https://git.example/team/%2e%2e/other/repo.git\n",
+    ])
+    func dotSegments(_ request: String) throws {
+        let world = try SignInWorld()
+        let token = try world.signInWithDeviceCode()
+        try world.emulator.control("reset-counters", [:])
+        let fill = try Self.git(world, "fill", request + "\n", config: ["-c", "credential.useHttpPath=true"])
+        #expect(fill.status != 0, "git found a credential: \(fill.stdout)")
+        #expect(!fill.stdout.contains(token) && !fill.stderr.contains(token))
+        #expect(fill.stderr.contains("holds a '.' or '..' segment"), "\(fill.stderr)")
+        #expect(try world.emulator.totalRequests() == 0)
+    }
+
     @Test("git's credential.interactive=false: no prompt, the login command, at once")
     func credentialInteractiveFalse() throws {
         let world = try SignInWorld()

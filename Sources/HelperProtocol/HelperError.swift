@@ -48,6 +48,10 @@ public enum HelperError: Error, Equatable, Sendable {
     case dotSegmentInPath(host: String, path: String)
     case registryExchangeFailed(registry: String, status: Int, detail: String, profile: String)
     case profileExists(String)
+    /// A `*.suffix` pattern directly over a public suffix (`*.github.io`).
+    case wildcardOverPublicSuffix(String)
+    /// The Public Suffix List cannot be read, so wildcards cannot be checked.
+    case publicSuffixListUnavailable(path: String)
 
     // Sign-in. None of these deletes a refresh token.
     case interactionRequired(profile: String, reason: String)
@@ -170,6 +174,11 @@ public enum HelperError: Error, Equatable, Sendable {
             return "no profile given and no default; pass --profile NAME, add one with `entra-credential-helper profile add NAME --tenant T --client-id C`, or set AZURE_TENANT_ID and AZURE_CLIENT_ID"
         case let .profileExists(name):
             return "a profile named '\(name)' exists already; remove it first with `entra-credential-helper profile remove \(name)`"
+        case let .wildcardOverPublicSuffix(pattern):
+            let suffix = pattern.hasPrefix("*.") ? String(pattern.dropFirst(2)) : pattern
+            return "'\(pattern.prefix(80))' is a wildcard over the public suffix \(suffix.prefix(80)), where unrelated owners have their names, and every one of them would get this profile's token; name your own hosts (such as myname.\(suffix.prefix(80))), or pass --allow-public-suffix if you really mean all of them"
+        case let .publicSuffixListUnavailable(path):
+            return "cannot check wildcard host patterns: the Public Suffix List \(path) is missing or unreadable; install it with `sudo apt-get install publicsuffix`, or pass --allow-public-suffix to add the pattern unchecked"
         case let .interactionRequired(profile, reason):
             return "\(reason), and this caller cannot show a sign-in prompt; run `entra-credential-helper login --profile \(profile)` in a terminal, then retry"
         case let .promptCoolingDown(profile, seconds):

@@ -34,6 +34,7 @@ struct CompletionTests {
         ("entra-credential-helper help k", "kubectl"),
         ("entra-credential-helper docker l", "list"),
         ("entra-credential-helper logout --a", "--all"),
+        ("entra-credential-helper profile add x --al", "--allow-public-suffix"),
     ])
     func bash(line: String, expected: String) throws {
         let world = try Self.world()
@@ -87,5 +88,20 @@ struct CompletionTests {
         for flag in ["--profile=", "--kubeconfig=", "--user=", "--command=", "--print["] {
             #expect(result.stdout.contains(flag), "\(flag): \(result.stdout)")
         }
+    }
+
+    @Test("zsh: profile add offers --allow-public-suffix", .enabled(if: Harness.which("zsh") != nil || Harness.integrationRequired))
+    func zshAllowPublicSuffix() throws {
+        let world = try Self.world()
+        let script = """
+        _arguments() { print -r -- "$*" }
+        words=(x); CURRENT=1
+        source '\(Self.directory)/_entra-credential-helper' >/dev/null 2>&1
+        words=(entra-credential-helper profile add x --); CURRENT=5
+        _entra-credential-helper
+        """
+        let result = try world.tool(["zsh", "-f", "-c", script])
+        #expect(result.stdout.contains("--allow-public-suffix["), "\(result.stdout)")
+        #expect(result.stdout.contains("*--host=["), "\(result.stdout)")
     }
 }

@@ -40,7 +40,7 @@ struct ProfileCommand {
                 let profile = config.profiles[name]!
                 let mark = name == config.defaultProfile ? " (default)" : ""
                 let hosts = profile.hosts.map(\.description).joined(separator: " ")
-                out("\(name)\(mark)\ttenant=\(profile.tenant)\thosts=\(hosts.isEmpty ? "-" : hosts)")
+                out("\(name)\(mark)\ttenant=\(Sanitize.line(profile.tenant))\thosts=\(hosts.isEmpty ? "-" : hosts)")
             }
             if config.profiles.isEmpty { say("No profiles in \(path); add one with `entra-credential-helper profile add`.") }
             return 0
@@ -117,7 +117,7 @@ struct ProfileCommand {
         if let hint = profile.loginHint { lines.append("login hint:     \(hint)") }
         if let hint = profile.domainHint { lines.append("domain hint:    \(hint)") }
         if let username = profile.username { lines.append("git username:   \(username)") }
-        return lines.joined(separator: "\n")
+        return lines.map { Sanitize.line($0, limit: 2000) }.joined(separator: "\n")  // hand-edited values shown clean
     }
 
     func out(_ line: String) { streams.writeOutput(Array((line + "\n").utf8)) }

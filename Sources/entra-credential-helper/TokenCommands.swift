@@ -181,6 +181,7 @@ struct TokenCommands {
         }
     }
 
-    func out(_ line: String) { streams.writeOutput(Array((line + "\n").utf8)) }
+    /// Human output on stdout: config values and claims shown clean (`Sanitize`).
+    func out(_ line: String) { streams.writeOutput(Array((Sanitize.lines(line) + "\n").utf8)) }
     func say(_ line: String) { streams.writeDiagnostic(line) }
 }

@@ -103,6 +103,23 @@ struct CommandLineTests {
         }
     }
 
+    @Test("profile show and list print config values clean")
+    func configValuesClean() throws {
+        let dir = try TemporaryDirectory()
+        let config = try dir.write("config.json", #"""
+            {"profiles": {"p": {"tenant": "t", "client_id": "c", "domain_hint": "d\u001b]0;owned\u0007", "scopes": ["s/.default"],
+             "login_hint": "ada\u001b[2J\r\nfake: line\u009b31m", "username": "u\u202etxt"}}}
+            """#)
+        for argv in [["profile", "show", "p"], ["profile", "list"]] {
+            let result = try run([Harness.binary] + argv, environment: Self.nowhere.merging(["ENTRA_CREDENTIAL_HELPER_CONFIG": config]) { $1 })
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(argv[1] == "list" || result.stdout.contains("d]0;owned"), "\(result.stdout)")
+            #expect(!result.stdout.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || (0x7F...0x9F).contains($0.value) || $0 == "\u{202E}" })
+            #expect(argv[1] == "show" || result.stdout == "p\ttenant=t\thosts=-\n", "\(result.stdout)")
+            #expect(!result.stdout.contains("\nfake: line"))
+        }
+    }
+
     @Test("docker version answers under both names")
     func dockerVersion() throws {
         let bin = try HelperBin()

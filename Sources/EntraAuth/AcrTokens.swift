@@ -116,7 +116,7 @@ public struct AcrTokens {
     static func errorSummary(_ document: JSONValue?) -> String {
         guard case let .array(errors)? = document?["errors"], let first = errors.first else { return "" }
         let text = [first["code"]?.stringValue, first["message"]?.stringValue].compactMap { $0 }.joined(separator: ": ")
-        return String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value < 0x7F }.prefix(160).map(Character.init))
+        return Sanitize.line(text, limit: 160)
     }
 
     /// The registry's service name: its host (lower case, no trailing dot) and port.

@@ -62,6 +62,8 @@ public protocol DoctorProbes {
     func bindLoopback() -> Result<Int, HelperError>
     func readFile(_ path: String) -> Result<[UInt8], Files.Failure>
     func clock() -> ClockReading
+    /// The kubeconfig's users through `kubectl config view` (bounded; secrets redacted).
+    func kubeconfigUsers() -> KubeconfigUsers
 }
 
 public struct Doctor {
@@ -83,7 +85,11 @@ public struct Doctor {
         checks.append(loopback())
         let (configCheck, config) = self.config()
         checks.append(configCheck)
-        checks += Doctor.hosts(config?.profiles.values.map { $0 } ?? [])
+        let profiles = config?.profiles.values.map { $0 } ?? []
+        let (suffixes, suffixCheck) = publicSuffixes(profiles)
+        checks += Doctor.hosts(profiles, publicSuffixes: suffixes)
+        if let suffixCheck { checks.append(suffixCheck) }
+        checks.append(kubeconfig())
         checks.append(clock())
         return checks
     }

@@ -78,7 +78,8 @@ extension Doctor {
     /// One line per profile: its host patterns, or why git, docker or kubectl may not
     /// reach it as meant. A pattern in another profile that is more specific is fine (it
     /// wins, by design); an equally specific overlap is decided by name order: a warning.
-    static func hosts(_ profiles: [Profile]) -> [DoctorCheck] {
+    /// `publicSuffixes`: when given, a wildcard directly over a public suffix is flagged.
+    static func hosts(_ profiles: [Profile], publicSuffixes: PublicSuffixList? = nil) -> [DoctorCheck] {
         let sorted = profiles.sorted { $0.name < $1.name }
         return sorted.map { profile in
             let patterns = profile.hosts.map(\.description).joined(separator: " ")
@@ -92,6 +93,10 @@ extension Doctor {
                    !host.hasPrefix("[") {
                     problems.append(("'\(pattern)' is a single-label host and matches only that exact name",
                                      "use the full name (dev.azure.com) or a wildcard (*.example.com)"))
+                }
+                if let publicSuffixes, case let .subdomains(suffix) = pattern.kind, publicSuffixes.isPublicSuffix(suffix) {
+                    problems.append(("'\(pattern)' is a wildcard over the public suffix \(suffix), so every owner of a name there gets its token",
+                                     "replace it with your own hosts (such as myname.\(suffix))"))
                 }
                 for other in sorted where other.name != profile.name {
                     for theirs in other.hosts where overlap(pattern, theirs) && pattern.specificity == theirs.specificity {
@@ -163,8 +168,10 @@ extension Doctor {
         return JSON.encode(.array(items)) + [0x0A]
     }
 
-    /// Control characters (from the environment or a D-Bus peer) become spaces.
+    /// Control characters (from the environment or a D-Bus peer) become spaces; C1 and
+    /// bidirectional controls are dropped (`Sanitize`).
     static func oneLine(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+        Sanitize.line(String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 })),
+                      limit: 2000)
     }
 }

@@ -48,18 +48,28 @@ public struct HostPattern: Equatable, Sendable, CustomStringConvertible {
     /// Whether a request for `host` (without port) on `port` (nil: the default) and
     /// `path` (nil: git did not send one) matches. A pattern with a path needs one.
     public func matches(host: String, port requestPort: Int?, path requestPath: String? = nil) -> Bool {
-        let effective = requestPort == 443 ? nil : requestPort
-        guard effective == (port == 443 ? nil : port) else { return false }
         if !path.isEmpty {
             guard let requestPath else { return false }
             let segments = Self.segments(requestPath)
             guard segments.count >= path.count, Array(segments.prefix(path.count)) == path else { return false }
         }
+        return matches(host: host, port: requestPort)
+    }
+
+    /// Whether the host and port match, whatever the path.
+    public func matches(host: String, port requestPort: Int?) -> Bool {
+        let effective = requestPort == 443 ? nil : requestPort
+        guard effective == (port == 443 ? nil : port) else { return false }
         let name = Self.normalise(host)
         switch kind {
         case let .exact(expected): return name == expected
         case let .subdomains(suffix): return name.hasSuffix("." + suffix) && name.count > suffix.count + 1
         }
+    }
+
+    public var isWildcard: Bool {
+        if case .subdomains = kind { return true }
+        return false
     }
 
     /// How specific the pattern is, for choosing between profiles that both match: a
@@ -92,13 +102,48 @@ public struct HostPattern: Equatable, Sendable, CustomStringConvertible {
         return name
     }
 
-    /// Letters, digits, '-', '.', and bracketed IPv6; no empty labels.
+    /// Letters, digits, '-', '.', or an IPv6 literal in brackets; no empty labels.
     static func isHostName(_ name: String) -> Bool {
-        if name.hasPrefix("[") { return name.hasSuffix("]") && name.count > 2 }
+        if name.hasPrefix("[") { return name.hasSuffix("]") && isIPv6(name.dropFirst().dropLast()) }
         let labels = name.split(separator: ".", omittingEmptySubsequences: false)
         return !labels.isEmpty && labels.allSatisfy { label in
             !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
                 && label.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "-" }
         }
+    }
+
+    /// An IPv6 address as RFC 4291 writes it: up to eight groups of 1-4 hex digits, at
+    /// most one `::`, optionally ending in a dotted IPv4 address (no zone id).
+    static func isIPv6(_ text: Substring) -> Bool {
+        guard (2...45).contains(text.count), text.allSatisfy(\.isASCII) else { return false }
+        let chars = Array(text)
+        guard let gap = chars.indices.dropLast().first(where: { chars[$0] == ":" && chars[$0 + 1] == ":" }) else {
+            return groups(chars[...], ipv4Tail: true) == 8
+        }
+        guard let before = groups(chars[..<gap], ipv4Tail: false), let after = groups(chars[(gap + 2)...], ipv4Tail: true) else {
+            return false
+        }
+        return before + after <= 7
+    }
+
+    /// How many 16-bit groups `text` (colon-separated, no `::`) holds; nil when malformed.
+    private static func groups(_ text: ArraySlice<Character>, ipv4Tail: Bool) -> Int? {
+        if text.isEmpty { return 0 }
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        var count = 0
+        for (index, part) in parts.enumerated() {
+            if ipv4Tail, index == parts.count - 1, part.contains(".") {
+                let octets = part.split(separator: ".", omittingEmptySubsequences: false)
+                guard octets.count == 4, octets.allSatisfy({ octet in
+                    (1...3).contains(octet.count) && octet.allSatisfy(\.isNumber) && (octet.count == 1 || octet.first != "0")
+                        && Int(String(octet)).map { $0 <= 255 } == true
+                }) else { return nil }
+                count += 2
+            } else {
+                guard (1...4).contains(part.count), part.allSatisfy(\.isHexDigit) else { return nil }
+                count += 1
+            }
+        }
+        return count
     }
 }

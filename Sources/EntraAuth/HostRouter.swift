@@ -54,9 +54,41 @@ public struct HostRouter: Sendable {
         }
 
         public var isLoopback: Bool { Authority.isLoopback(url: "http://\(host)") }
+
+        /// Whether a path has a `.` or `..` segment as a server may read it: after
+        /// percent-decoding (repeatedly, for double encoding), with `\` as a separator
+        /// too, and `..;param` counting as `..`.
+        public static func hasDotSegment(_ path: String) -> Bool {
+            var bytes = Array(path.utf8)
+            for _ in 0..<4 {
+                if bytes.split(whereSeparator: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") })
+                    .contains(where: { segment in
+                        let name = segment.prefix { $0 != UInt8(ascii: ";") }
+                        return !name.isEmpty && name.count <= 2 && name.allSatisfy { $0 == UInt8(ascii: ".") }
+                    }) { return true }
+                let decoded = GitCodec.percentDecodedBytes(bytes[...])
+                if decoded == bytes { return false }
+                bytes = decoded
+            }
+            return true  // Still encoded after four rounds: nobody writes a path like that.
+        }
     }
 
+    /// `route`, for the front ends: a request to a host some profile names whose path
+    /// holds a `.` or `..` segment is refused with one line (the server would resolve
+    /// it to another path than the one matched, such as another organisation).
+    public func routeOrRefuse(_ request: Request) throws(HelperError) -> Profile? {
+        if let path = request.path, Request.hasDotSegment(path),
+           profiles.contains(where: { $0.hosts.contains { $0.matches(host: request.host, port: request.port) } }) {
+            throw .dotSegmentInPath(host: request.host, path: path)
+        }
+        return route(request)
+    }
+
+    /// The profile whose pattern matches best; nil for a request whose path holds a
+    /// dot segment (`routeOrRefuse` says why).
     public func route(_ request: Request) -> Profile? {
+        if let path = request.path, Request.hasDotSegment(path) { return nil }
         switch request.scheme?.lowercased() {
         case nil, "https": break
         case "http" where request.isLoopback: break

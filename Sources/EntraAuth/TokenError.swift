@@ -82,12 +82,3 @@ public struct TokenError: Equatable, Sendable {
         return Sanitize.line(firstLine)
     }
 }
-
-/// Text from a server, made safe for a terminal: no C0 or C1 control characters (ESC and
-/// CSI could drive the terminal), no DEL.
-public enum Sanitize {
-    public static func line(_ text: String, limit: Int = 500) -> String {
-        String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) }
-            .map(Character.init).prefix(limit))
-    }
-}

@@ -161,6 +161,11 @@ public enum GitCodec {
     /// does. (FoundationEssentials on Linux has no removingPercentEncoding, and full
     /// Foundation costs milliseconds at every start.)
     public static func percentDecoded(_ part: ArraySlice<UInt8>) -> String {
+        String(decoding: percentDecodedBytes(part), as: UTF8.self)
+    }
+
+    /// `percentDecoded`, as bytes.
+    public static func percentDecodedBytes(_ part: ArraySlice<UInt8>) -> [UInt8] {
         let bytes = Array(part)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
@@ -175,7 +180,7 @@ public enum GitCodec {
                 index += 1
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {

@@ -42,8 +42,16 @@ public enum HelperError: Error, Equatable, Sendable {
     case noProfile
     /// A front end's request that no profile routes (kubectl's cluster server).
     case unroutedHost(String)
+    /// kubectl's cluster server, which the profile named with --profile does not route.
+    case profileDoesNotRoute(profile: String, server: String)
+    /// A routed request whose path holds a `.` or `..` segment (perhaps percent-encoded).
+    case dotSegmentInPath(host: String, path: String)
     case registryExchangeFailed(registry: String, status: Int, detail: String, profile: String)
     case profileExists(String)
+    /// A `*.suffix` pattern directly over a public suffix (`*.github.io`).
+    case wildcardOverPublicSuffix(String)
+    /// The Public Suffix List cannot be read, so wildcards cannot be checked.
+    case publicSuffixListUnavailable(path: String)
 
     // Sign-in. None of these deletes a refresh token.
     case interactionRequired(profile: String, reason: String)
@@ -67,8 +75,24 @@ public enum HelperError: Error, Equatable, Sendable {
     case toolFailed(command: String, detail: String, fix: String)
     case fileNotWritten(path: String, reason: String)
 
-    /// One line, naming the cause and the fix. Never contains a secret.
-    public var message: String {
+    /// One line, naming the cause and the fix. Never contains a secret. Every value it
+    /// echoes is sanitised (no escapes, control characters or line breaks; URLs without
+    /// their userinfo).
+    public var message: String { Sanitize.line(text, limit: 1000) }
+
+    /// The `host[:port]` of a URL as a `--host` suggestion, or HOST when it is anything
+    /// but a plain host name (it is shown inside a command someone may paste).
+    static func hostPattern(_ url: String) -> String {
+        var rest = Substring(Sanitize.withoutUserinfo(url))
+        if let colon = rest.firstIndex(of: ":"), rest[colon...].hasPrefix("://") { rest = rest[rest.index(colon, offsetBy: 3)...] }
+        var host = String(rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }).lowercased()
+        if host.hasSuffix(":443") { host.removeLast(4) }
+        let plain = !host.isEmpty && host.count <= 120
+            && host.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || ".-:[]".unicodeScalars.contains($0) }
+        return plain ? host : "HOST"
+    }
+
+    private var text: String {
         switch self {
         case let .lineTooLong(line, limit):
             return "input line \(line) is longer than \(limit) bytes; send shorter values (nothing was read or changed)"
@@ -117,7 +141,7 @@ public enum HelperError: Error, Equatable, Sendable {
         case let .invalidPortRange(text):
             return "'\(text.prefix(40))' is not a port or port range; use N or A-B within 1-65535"
         case let .insecureAuthority(host):
-            return "the authority host '\(host.prefix(80))' must be https:// (http:// only for a loopback emulator)"
+            return "the authority host '\(Sanitize.url(host, limit: 80))' must be https:// (http:// only for a loopback emulator)"
         case let .invalidTenant(tenant):
             return "'\(tenant.prefix(80))' is not a tenant; use a tenant id, a domain, organizations or common"
         case .randomUnavailable:
@@ -129,8 +153,13 @@ public enum HelperError: Error, Equatable, Sendable {
         case let .unknownProfile(name, known):
             let list = known.isEmpty ? "none are configured" : "known: " + known.joined(separator: ", ")
             return "no profile named '\(name.prefix(64))' (\(list)); add it with `entra-credential-helper profile add \(name.prefix(64)) …`"
-        case let .unroutedHost(host):
-            return "no profile names the host \(host.prefix(120)); add it with `entra-credential-helper profile add NAME --preset aks --host HOST` (or --host on your own profile), or pass --profile in the kubeconfig's exec args"
+        case let .unroutedHost(server):
+            return "no profile names the host \(Sanitize.url(server, limit: 120)), so it gets no token; if it is yours, add it with `entra-credential-helper profile add NAME --preset aks --host \(Self.hostPattern(server))` (or --host on your own profile)"
+        case let .profileDoesNotRoute(profile, server):
+            let name = Sanitize.line(profile, limit: 64)
+            return "profile \(name) does not name the cluster's host \(Sanitize.url(server, limit: 120)), so it gets no token; if that cluster is yours, re-create the profile with its host: `entra-credential-helper profile remove \(name)`, then `entra-credential-helper profile add \(name) --host \(Self.hostPattern(server)) …` with its other flags"
+        case let .dotSegmentInPath(host, path):
+            return "the path '\(Sanitize.line(path, limit: 120))' on \(Sanitize.url(host, limit: 80)) holds a '.' or '..' segment (perhaps percent-encoded), which the server resolves to another path than the one its profile names, so it gets no token; use the URL without such segments"
         case let .registryExchangeFailed(registry, status, detail, profile):
             let said = detail.isEmpty ? "HTTP \(status)" : "HTTP \(status): \(detail)"
             switch status {
@@ -145,6 +174,11 @@ public enum HelperError: Error, Equatable, Sendable {
             return "no profile given and no default; pass --profile NAME, add one with `entra-credential-helper profile add NAME --tenant T --client-id C`, or set AZURE_TENANT_ID and AZURE_CLIENT_ID"
         case let .profileExists(name):
             return "a profile named '\(name)' exists already; remove it first with `entra-credential-helper profile remove \(name)`"
+        case let .wildcardOverPublicSuffix(pattern):
+            let suffix = pattern.hasPrefix("*.") ? String(pattern.dropFirst(2)) : pattern
+            return "'\(pattern.prefix(80))' is a wildcard over the public suffix \(suffix.prefix(80)), where unrelated owners have their names, and every one of them would get this profile's token; name your own hosts (such as myname.\(suffix.prefix(80))), or pass --allow-public-suffix if you really mean all of them"
+        case let .publicSuffixListUnavailable(path):
+            return "cannot check wildcard host patterns: the Public Suffix List \(path) is missing or unreadable; install it with `sudo apt-get install publicsuffix`, or pass --allow-public-suffix to add the pattern unchecked"
         case let .interactionRequired(profile, reason):
             return "\(reason), and this caller cannot show a sign-in prompt; run `entra-credential-helper login --profile \(profile)` in a terminal, then retry"
         case let .promptCoolingDown(profile, seconds):
@@ -156,7 +190,7 @@ public enum HelperError: Error, Equatable, Sendable {
         case let .signInFailed(detail):
             return "sign-in failed: \(detail)"
         case let .network(host, detail):
-            return "could not reach \(host) (\(detail)); check the network, HTTPS_PROXY/NO_PROXY, and SSL_CERT_FILE behind TLS inspection (stored sign-ins were kept)"
+            return "could not reach \(Sanitize.url(host, limit: 120)) (\(detail)); check the network, HTTPS_PROXY/NO_PROXY, and SSL_CERT_FILE behind TLS inspection (stored sign-ins were kept)"
         case let .httpUnavailable(detail):
             return "libcurl could not be loaded (\(detail)); install it with `sudo apt-get install libcurl4`"
         case let .badTokenResponse(detail):

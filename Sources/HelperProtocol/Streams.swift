@@ -32,7 +32,8 @@ public final class StandardStreams: ByteStreams {
 
     public func writeOutput(_ bytes: [UInt8]) { Self.writeAll(1, bytes) }
 
-    public func writeDiagnostic(_ line: String) { Self.writeAll(2, Array((line + "\n").utf8)) }
+    /// Whatever a line echoes, it reaches the terminal clean (see `Sanitize`).
+    public func writeDiagnostic(_ line: String) { Self.writeAll(2, Array((Sanitize.lines(line, limit: 1 << 16) + "\n").utf8)) }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
         var offset = 0

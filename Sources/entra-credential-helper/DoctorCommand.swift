@@ -58,4 +58,19 @@ struct SystemDoctorProbes: DoctorProbes {
     }
 
     func clock() -> ClockReading { .system() }
+
+    /// `kubectl config view` with the users as JSON lines, bounded at 5 s.
+    func kubeconfigUsers() -> KubeconfigUsers {
+        guard let kubectl = findExecutable("kubectl") else { return .noKubectl }
+        guard let result = Subprocess.run([kubectl, "config", "view", "-o", KubeconfigUser.viewUsersFormat], timeoutMilliseconds: 5_000) else {
+            return .unreadable("it did not finish within 5 s")
+        }
+        guard result.status == 0 else { return .unreadable("exit status \(result.status)") }
+        var users: [JSONValue] = []
+        for line in result.stdout.split(separator: "\n") where line.contains(where: { !$0.isWhitespace }) {
+            guard let entry = try? JSON.parse(Array(line.utf8)) else { return .unreadable("unexpected output") }
+            users.append(entry)
+        }
+        return .users(users)
+    }
 }

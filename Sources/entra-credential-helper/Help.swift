@@ -32,6 +32,7 @@ enum Help {
             entra-credential-helper profile add NAME --tenant T --client-id C [--scope S]... [--authority-host URL]
                 [--host PATTERN]... [--flow auto|browser|device-code] [--login-hint U] [--domain-hint D]
                 [--port N | --port-range A-B] [--kind generic|acr] [--username U] [--default]
+                [--allow-public-suffix]
             entra-credential-helper profile add NAME --preset azure-devops|acr|aks [--tenant T] [--client-id C]
             entra-credential-helper profile list | show NAME | remove NAME
 
@@ -42,7 +43,11 @@ enum Help {
             redirect URI http://localhost. Host patterns: host, host:port or *.domain, matched
             at a label boundary, case-insensitively; add /path (dev.azure.com/contoso) to
             bind one Azure DevOps organisation, with git's credential.useHttpPath=true.
-            https only, except to loopback hosts; a host no profile names never gets a token.
+            https only, except to loopback hosts; a host no profile names never gets a token,
+            nor a path with a '.' or '..' segment (percent-encoded too). Brackets hold an IPv6
+            literal ([::1]:5000). A wildcard directly over a public suffix (*.github.io,
+            *.azurewebsites.net: names of unrelated owners, per Debian's publicsuffix list)
+            is refused unless --allow-public-suffix.
             --kind acr: docker exchanges the Entra token for an ACR token (the acr preset's
             kind). --username: the name git gets with the token before git 2.46 (default:
             the signed-in account).
@@ -74,8 +79,9 @@ enum Help {
             entra-credential-helper kubectl [--profile P] [--store S]
               kubectl's exec credential plugin: reads KUBERNETES_EXEC_INFO and prints one
               ExecCredential (client.authentication.k8s.io/v1 or v1beta1, as asked; v1beta1
-              when kubectl sends nothing) with the token and its expiry. Without --profile,
-              the cluster's server (provideClusterInfo: true) picks the profile by host.
+              when kubectl sends nothing) with the token and its expiry. The cluster's server
+              (provideClusterInfo: true) picks the profile by host; with --profile P it must
+              be a host P names, else no token. Without cluster information, --profile alone.
               spec.interactive=false (interactiveMode: Never) never prompts.
             """
         case "setup":
@@ -97,7 +103,10 @@ enum Help {
               config           the config file parses (a fail names the file and line)
               hosts            each profile's host patterns; warns on a profile with none,
                                on a pattern that another profile holds equally specifically
-                               (decided by name order), on a single-label host name
+                               (decided by name order), on a single-label host name,
+                               on a wildcard directly over a public suffix
+              kubeconfig       kubeconfig users that run this helper send the cluster's
+                               server (provideClusterInfo: true; read with kubectl)
               clock            the system clock is plausible (2025-2099) and the kernel
                                counts it as synchronised
               Read-only: nothing is created, unlocked or stored, no token is read or

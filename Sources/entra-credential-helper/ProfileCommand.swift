@@ -15,7 +15,7 @@ struct ProfileCommand {
         let path = ConfigFile.path(environment: environment)
         switch verb {
         case "add":
-            let args = try Arguments(rest, command: "profile add", options: Self.addOptions, flags: ["default"])
+            let args = try Arguments(rest, command: "profile add", options: Self.addOptions, flags: ["default", "allow-public-suffix"])
             guard args.positional.count == 1, let name = args.positional.first else { throw .usage(Help.profileUsage) }
             guard Config.isValidName(name) else {
                 throw .usage("profile add: '\(name.prefix(64))' is not a profile name; use letters, digits, '.', '_' and '-'")
@@ -23,6 +23,9 @@ struct ProfileCommand {
             var config = try ConfigFile.load(path: path)
             guard config.profiles[name] == nil else { throw .profileExists(name) }
             let profile = try Self.build(name: name, args)
+            if !args.has("allow-public-suffix"), !args.all("host").isEmpty {
+                try PublicSuffixList.check(profile.hosts, path: PublicSuffixList.path(environment: environment))
+            }
             config.profiles[name] = profile
             if args.has("default") || config.profiles.count == 1 { config.defaultProfile = name }
             try ConfigFile.save(config, path: path)
@@ -37,7 +40,7 @@ struct ProfileCommand {
                 let profile = config.profiles[name]!
                 let mark = name == config.defaultProfile ? " (default)" : ""
                 let hosts = profile.hosts.map(\.description).joined(separator: " ")
-                out("\(name)\(mark)\ttenant=\(profile.tenant)\thosts=\(hosts.isEmpty ? "-" : hosts)")
+                out("\(name)\(mark)\ttenant=\(Sanitize.line(profile.tenant))\thosts=\(hosts.isEmpty ? "-" : hosts)")
             }
             if config.profiles.isEmpty { say("No profiles in \(path); add one with `entra-credential-helper profile add`.") }
             return 0
@@ -114,7 +117,7 @@ struct ProfileCommand {
         if let hint = profile.loginHint { lines.append("login hint:     \(hint)") }
         if let hint = profile.domainHint { lines.append("domain hint:    \(hint)") }
         if let username = profile.username { lines.append("git username:   \(username)") }
-        return lines.joined(separator: "\n")
+        return lines.map { Sanitize.line($0, limit: 2000) }.joined(separator: "\n")  // hand-edited values shown clean
     }
 
     func out(_ line: String) { streams.writeOutput(Array((line + "\n").utf8)) }

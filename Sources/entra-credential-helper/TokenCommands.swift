@@ -92,17 +92,26 @@ struct TokenCommands {
     }
 
     /// kubectl's exec credential plugin: KUBERNETES_EXEC_INFO in, one ExecCredential out
-    /// in the same apiVersion. Without --profile, the cluster's server picks the profile
-    /// (provideClusterInfo: true); spec.interactive=false means no prompt, ever.
+    /// in the same apiVersion. The cluster's server (provideClusterInfo: true) picks the
+    /// profile, or must be one the --profile names: a host no profile names never gets a
+    /// token. Without cluster information, --profile (or the default) alone.
+    /// spec.interactive=false means no prompt, ever.
     func kubectl(_ words: [String]) throws(HelperError) -> Int32 {
         let args = try Arguments(words, command: "kubectl", options: ["profile", "store"], flags: [])
         let request = try ExecCredentialCodec.decode(environment("KUBERNETES_EXEC_INFO"))
         let profile: Profile
-        if args.value("profile") == nil, let server = request.server {
-            guard let routed = try wiring.route(HostRouter.Request(url: server)) else {
-                throw .unroutedHost(server)
+        if let server = request.server {
+            guard let cluster = HostRouter.Request(url: server) else { throw .unroutedHost(server) }
+            if let name = args.value("profile") {
+                profile = try ProfileResolver(config: try wiring.config(), environment: environment)
+                    .resolve(name: name, overrides: ProfileOverrides())
+                guard try HostRouter(profiles: [profile]).routeOrRefuse(cluster) != nil else {
+                    throw .profileDoesNotRoute(profile: name, server: server)
+                }
+            } else {
+                guard let routed = try wiring.route(cluster) else { throw .unroutedHost(server) }
+                profile = routed
             }
-            profile = routed
         } else {
             profile = try ProfileResolver(config: try wiring.config(), environment: environment)
                 .resolve(name: args.value("profile"), overrides: ProfileOverrides())
@@ -177,6 +186,7 @@ struct TokenCommands {
         }
     }
 
-    func out(_ line: String) { streams.writeOutput(Array((line + "\n").utf8)) }
+    /// Human output on stdout: config values and claims shown clean (`Sanitize`).
+    func out(_ line: String) { streams.writeOutput(Array((Sanitize.lines(line) + "\n").utf8)) }
     func say(_ line: String) { streams.writeDiagnostic(line) }
 }

@@ -118,11 +118,12 @@ final class Wiring {
     /// The profile that serves a request (none: plain storage). No config file: none.
     /// A config file that does not parse routes nothing: a host it might have named
     /// (ConfigSalvage) gets the config error and no answer; any other host keeps its
-    /// stored logins, with the error said once on stderr.
+    /// stored logins, with the error said once on stderr. A dot segment in the path of a
+    /// request to a routed host is refused.
     func route(_ request: HostRouter.Request?) throws(HelperError) -> Profile? {
         guard let request else { return nil }
         guard let profiles = try routableProfiles(host: request.host) else { return nil }
-        return HostRouter(profiles: profiles).route(request)
+        return try HostRouter(profiles: profiles).routeOrRefuse(request)
     }
 
     /// The profiles, or nil when the config is broken but cannot have named `host`

@@ -17,7 +17,9 @@ struct FakeDoctorProbes: DoctorProbes {
     var paths: [String: PathState] = [:]
     var executables: [String: String] = ["xdg-open": "/usr/bin/xdg-open"]
     var loopback: Result<Int, HelperError> = .success(50123)
-    var files: [String: Result<[UInt8], Files.Failure>] = [:]
+    var files: [String: Result<[UInt8], Files.Failure>] = [
+        PublicSuffixList.defaultPath: .success(Array("// ===BEGIN ICANN DOMAINS===\ncom\nio\nnet\n// ===BEGIN PRIVATE DOMAINS===\ngithub.io\nazurewebsites.net\n".utf8)),
+    ]
     var reading = ClockReading(now: 1_790_000_000, synchronised: true)
 
     func environment(_ name: String) -> String? { env[name] }
@@ -30,6 +32,8 @@ struct FakeDoctorProbes: DoctorProbes {
     func bindLoopback() -> Result<Int, HelperError> { loopback }
     func readFile(_ path: String) -> Result<[UInt8], Files.Failure> { files[path] ?? .failure(.missing) }
     func clock() -> ClockReading { reading }
+    var kubeconfig: KubeconfigUsers = .noKubectl
+    func kubeconfigUsers() -> KubeconfigUsers { kubeconfig }
 
     static let configPath = "/home/u/.config/entra-credential-helper/config.json"
 
@@ -71,7 +75,7 @@ struct DoctorTests {
     func healthy() {
         let checks = Self.checks()
         #expect(checks.map(\.name) == ["session bus", "secret service", "keyring", "kernel keyring", "lock directory",
-                                       "browser", "loopback", "config", "hosts", "hosts", "clock"])
+                                       "browser", "loopback", "config", "hosts", "hosts", "kubeconfig", "clock"])
         #expect(checks.allSatisfy { $0.status == .ok && $0.fix == nil }, "\(checks.filter { $0.status != .ok })")
         #expect(Doctor.exitStatus(checks) == 0)
         let text = Doctor.render(checks)
@@ -207,7 +211,7 @@ struct DoctorTests {
     func deadBusRendering() {
         let text = Doctor.render(Self.checks { $0.service = .failure(.noSessionBus(detail: "cannot connect to unix:path=/x: gone")) })
         #expect(text.hasPrefix("fail  session bus     cannot connect to unix:path=/x: gone — fix: log in to a desktop session"))
-        #expect(text.split(separator: "\n").count == 10)
+        #expect(text.split(separator: "\n").count == 11)
     }
 
     static let profileCases: [(String, [(String, [String])], [String: (DoctorCheck.Status, String)])] = [

@@ -83,6 +83,43 @@ struct CommandLineTests {
         #expect(result.status == status)
     }
 
+    @Test("docker: an unknown action is echoed clean", arguments: ["ge\u{1B}[2Jt", "x\r\nfake line", "\u{1B}]0;owned\u{07}", "a\u{9B}31m"])
+    func dockerUnknownActionClean(_ action: String) throws {
+        let bin = try HelperBin()
+        let result = try run([bin.dir.file("docker-credential-entra"), action], environment: Self.nowhere)
+        #expect(result.status == 1)
+        #expect(result.stdout.hasPrefix("Unknown credential action `"), "\(result.stdout)")
+        #expect(result.stdout.filter { $0 == "\n" }.count == 1)
+        #expect(!result.stdout.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) })
+    }
+
+    @Test("an unknown option or profile name is echoed clean")
+    func optionsClean() throws {
+        for argv in [["get-token", "--bogus\u{1B}[2J"], ["profile", "show", "a\u{1B}]0;x\u{07}\nfake"], ["frob\u{1B}[2Jnicate"]] {
+            let result = try run([Harness.binary] + argv, environment: Self.nowhere.merging(["ENTRA_CREDENTIAL_HELPER_CONFIG": "/nonexistent/c.json"]) { $1 })
+            #expect(result.status != 0 && result.stdout.isEmpty)
+            #expect(result.stderr.hasPrefix("entra-credential-helper: ") && result.stderr.filter { $0 == "\n" }.count == 1, "\(result.stderr)")
+            #expect(!result.stderr.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) })
+        }
+    }
+
+    @Test("profile show and list print config values clean")
+    func configValuesClean() throws {
+        let dir = try TemporaryDirectory()
+        let config = try dir.write("config.json", #"""
+            {"profiles": {"p": {"tenant": "t", "client_id": "c", "domain_hint": "d\u001b]0;owned\u0007", "scopes": ["s/.default"],
+             "login_hint": "ada\u001b[2J\r\nfake: line\u009b31m", "username": "u\u202etxt"}}}
+            """#)
+        for argv in [["profile", "show", "p"], ["profile", "list"]] {
+            let result = try run([Harness.binary] + argv, environment: Self.nowhere.merging(["ENTRA_CREDENTIAL_HELPER_CONFIG": config]) { $1 })
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(argv[1] == "list" || result.stdout.contains("d]0;owned"), "\(result.stdout)")
+            #expect(!result.stdout.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || (0x7F...0x9F).contains($0.value) || $0 == "\u{202E}" })
+            #expect(argv[1] == "show" || result.stdout == "p\ttenant=t\thosts=-\n", "\(result.stdout)")
+            #expect(!result.stdout.contains("\nfake: line"))
+        }
+    }
+
     @Test("docker version answers under both names")
     func dockerVersion() throws {
         let bin = try HelperBin()

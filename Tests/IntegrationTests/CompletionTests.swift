@@ -34,6 +34,7 @@ struct CompletionTests {
         ("entra-credential-helper help k", "kubectl"),
         ("entra-credential-helper docker l", "list"),
         ("entra-credential-helper logout --a", "--all"),
+        ("entra-credential-helper profile add x --al", "--allow-public-suffix"),
     ])
     func bash(line: String, expected: String) throws {
         let world = try Self.world()
@@ -73,19 +74,30 @@ struct CompletionTests {
         #expect(result.stdout == expected + " ", "\(line)")
     }
 
-    @Test("zsh: setup kubectl's flags go to _arguments", .enabled(if: Harness.which("zsh") != nil || Harness.integrationRequired))
-    func zshFlags() throws {
+    /// What zsh's function hands to _arguments for `words` with the cursor at `current`.
+    static func zshArguments(_ words: String, current: Int) throws -> String {
         let world = try Self.world()
         let script = """
         _arguments() { print -r -- "$*" }
         words=(x); CURRENT=1
         source '\(Self.directory)/_entra-credential-helper' >/dev/null 2>&1
-        words=(entra-credential-helper setup kubectl --); CURRENT=4
+        words=(\(words)); CURRENT=\(current)
         _entra-credential-helper
         """
-        let result = try world.tool(["zsh", "-f", "-c", script])
+        return try world.tool(["zsh", "-f", "-c", script]).stdout
+    }
+
+    @Test("zsh: setup kubectl's flags go to _arguments", .enabled(if: Harness.which("zsh") != nil || Harness.integrationRequired))
+    func zshFlags() throws {
+        let offered = try Self.zshArguments("entra-credential-helper setup kubectl --", current: 4)
         for flag in ["--profile=", "--kubeconfig=", "--user=", "--command=", "--print["] {
-            #expect(result.stdout.contains(flag), "\(flag): \(result.stdout)")
+            #expect(offered.contains(flag), "\(flag): \(offered)")
         }
+    }
+
+    @Test("zsh: profile add offers --allow-public-suffix", .enabled(if: Harness.which("zsh") != nil || Harness.integrationRequired))
+    func zshAllowPublicSuffix() throws {
+        let offered = try Self.zshArguments("entra-credential-helper profile add x --", current: 5)
+        #expect(offered.contains("--allow-public-suffix[") && offered.contains("*--host=["), "\(offered)")
     }
 }

@@ -40,13 +40,32 @@ struct DoctorIntegrationTests {
         #expect(line(result, "config") == "ok    config          \(config): 1 profile, default ado; token store secret-service")
         #expect(line(result, "hosts") == "ok    hosts           ado: dev.azure.com *.visualstudio.com")
         #expect(!result.stdout.contains("fail  "))
-        #expect(result.stdout.split(separator: "\n").count == 10)
+        #expect(result.stdout.split(separator: "\n").count == 11)
 
         let json = try run([Harness.binary, "doctor", "--output", "json"],
                            environment: ["ENTRA_CREDENTIAL_HELPER_CONFIG": config], timeout: 20)
         let checks = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
-        #expect(checks?.count == 10)
+        #expect(checks?.count == 11)
         #expect(checks?.first?["name"] as? String == "session bus" && checks?.first?["status"] as? String == "ok")
+    }
+
+    @Test("a kubeconfig user of this helper without provideClusterInfo: a warning naming the fix, which real kubectl applies")
+    func kubeconfigClusterInfo() throws {
+        let dir = try TemporaryDirectory()
+        let env = ["ENTRA_CREDENTIAL_HELPER_CONFIG": try dir.write("config.json", Self.validConfig), "KUBECONFIG": dir.file("kubeconfig")]
+        let added = try run(["kubectl", "config", "set-credentials", "entra-aks", "--exec-command=/opt/bin/entra-credential-helper",
+                             "--exec-api-version=client.authentication.k8s.io/v1", "--exec-arg=kubectl", "--exec-arg=--profile",
+                             "--exec-arg=aks"], environment: env)
+        #expect(added.status == 0, "\(added.stderr)")
+        let before = try run([Harness.binary, "doctor"], environment: env, timeout: 20)
+        let warning = try #require(line(before, "kubeconfig"), "\(before.stdout)")
+        #expect(warning.hasPrefix("warn  kubeconfig      user entra-aks runs entra-credential-helper without provideClusterInfo: true"), "\(warning)")
+        #expect(warning.contains("fix: `kubectl config set-credentials entra-aks --exec-provide-cluster-info=true`"), "\(warning)")
+
+        let fixed = try run(["kubectl", "config", "set-credentials", "entra-aks", "--exec-provide-cluster-info=true"], environment: env)
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        let after = try run([Harness.binary, "doctor"], environment: env, timeout: 20)
+        #expect(line(after, "kubeconfig") == "ok    kubeconfig      1 user runs entra-credential-helper with provideClusterInfo: true", "\(after.stdout)")
     }
 
     @Test("no session bus: a fail line naming the fix, exit 1, at once", arguments: [

@@ -17,6 +17,10 @@ struct EndToEndHostConfusionTests {
         ("git", "http://evil.example:{git}/127.0.0.1:{git}/demo.git"),
         ("git", "http://127.0.0.1:{decoy}/demo.git"),
         ("kubectl", "https://localhost:{kube}"),
+        // The profile named in the exec args must route the server too (issue 9, item 1):
+        // a context pointed elsewhere, and `kubectl --server` over the right context.
+        ("kubectl --profile", "https://localhost:{kube}"),
+        ("kubectl --server", "https://localhost:{kube}"),
         ("docker", "localhost:{registry}/demo/hello:latest"),
     ]
 
@@ -40,6 +44,12 @@ struct EndToEndHostConfusionTests {
         case "kubectl":
             try e.kubeconfig(interactiveMode: "IfAvailable", server: resolved)
             result = try e.kubectlVersion()
+        case "kubectl --profile":
+            try e.kubeconfig(interactiveMode: "IfAvailable", server: resolved, profile: EndToEndWorld.aksProfile)
+            result = try e.kubectlVersion()
+        case "kubectl --server":
+            try e.kubeconfig(interactiveMode: "IfAvailable", profile: EndToEndWorld.aksProfile)
+            result = try e.tool(["kubectl", "--server", resolved, "get", "--raw", "/version"])
         default:
             // credsStore sends docker's request for every registry to the helper.
             try e.world.home.write("home/.docker/config.json", #"{"credsStore": "entra"}"#)

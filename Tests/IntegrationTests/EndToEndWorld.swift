@@ -59,9 +59,9 @@ final class EndToEndWorld {
     }
 
     /// Writes HOME/.kube/config with the helper (through its wrapper) as the exec plugin.
-    func kubeconfig(interactiveMode: String, server: String? = nil) throws {
+    func kubeconfig(interactiveMode: String, server: String? = nil, profile: String? = nil) throws {
         try world.home.write("home/.kube/config", try servers.kubeconfig(
-            command: capture.file("entra-credential-helper"), interactiveMode: interactiveMode, server: server))
+            command: capture.file("entra-credential-helper"), interactiveMode: interactiveMode, server: server, profile: profile))
     }
 
     var home: String { world.home.file("home") }

@@ -60,14 +60,33 @@ struct GitEntraTests {
         "protocol=https\nhost=xgit.example\n",
     ])
     func lookalikes(_ request: String) throws {
+        let fill = try Self.fillWithoutToken(request)
+        #expect(!fill.stdout.contains("password="))
+    }
+
+    @Test("a '.' or '..' segment in a routed path: no token, one line, Entra not asked", arguments: [
+        "protocol=https\nhost=git.example\npath=team/../other/repo.git\n",
+        "protocol=https\nhost=git.example\npath=team/%2E%2e/other/repo.git\n",
+        "protocol=https\nhost=git.example\npath=team/.%2e/other\n",
+        "url=https://git.example/team/%2e%2e/other/repo.git\n",
+    ])
+    func dotSegments(_ request: String) throws {
+        let fill = try Self.fillWithoutToken(request, config: ["-c", "credential.useHttpPath=true"])
+        #expect(fill.stderr.contains("holds a '.' or '..' segment"), "\(fill.stderr)")
+        #expect(fill.stderr.split(separator: "\n").filter { $0.hasPrefix("entra-credential-helper: ") }.count == 1, "\(fill.stderr)")
+    }
+
+    /// Signs in, then `git credential fill`s `request`: git must find nothing, the token
+    /// must appear nowhere, and Entra must not be asked.
+    static func fillWithoutToken(_ request: String, config: [String] = []) throws -> Outcome {
         let world = try SignInWorld()
         let token = try world.signInWithDeviceCode()
         try world.emulator.control("reset-counters", [:])
-        let fill = try Self.git(world, "fill", request + "\n")
+        let fill = try Self.git(world, "fill", request + "\n", config: config)
         #expect(fill.status != 0, "git found a credential: \(fill.stdout)")
         #expect(!fill.stdout.contains(token) && !fill.stderr.contains(token))
-        #expect(!fill.stdout.contains("password="))
         #expect(try world.emulator.totalRequests() == 0)
+        return fill
     }
 
     @Test("git's credential.interactive=false: no prompt, the login command, at once")

@@ -50,6 +50,44 @@ struct KubectlCommandTests {
         #expect(!result.stderr.contains(token))
     }
 
+    @Test("--profile gets a token only for a server the profile names", arguments: [
+        "https://evil.example.org", "https://git.example.evil.com", "https://git.example:8443", "http://git.example",
+        "https://admin:hunter2@evil.example.org/\\u001b[2J", "https://git.example/a/%2E%2e/b",
+    ])
+    func namedProfileRoutes(_ server: String) throws {
+        let world = try SignInWorld()
+        let token = try world.signInWithDeviceCode()
+        try world.emulator.control("reset-counters", [:])
+        world.extra["KUBERNETES_EXEC_INFO"] = Self.info("client.authentication.k8s.io/v1", interactive: true, server: server)
+        let result = try world.helper(["kubectl", "--profile", "work"])
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty, "\(result.stdout)")
+        #expect(!result.stderr.contains(token) && !result.stderr.contains("hunter2") && !result.stderr.contains("\u{1B}"))
+        #expect(result.stderr.hasPrefix("entra-credential-helper: ") && result.stderr.filter { $0 == "\n" }.count == 1, "\(result.stderr)")
+        if server == "https://evil.example.org" {
+            #expect(result.stderr.contains("`entra-credential-helper profile add work --host evil.example.org "), "\(result.stderr)")
+        }
+        #expect(try world.emulator.totalRequests() == 0, "Entra was asked")
+
+        world.extra["KUBERNETES_EXEC_INFO"] = Self.info("client.authentication.k8s.io/v1", interactive: false, server: "https://git.example")
+        let routed = try world.helper(["kubectl", "--profile", "work"])
+        #expect(routed.status == 0, "\(routed.stderr)")
+        #expect((Self.object(routed.stdout)?["status"] as? [String: Any])?["token"] as? String == token)
+    }
+
+    @Test("the no-profile line shows the server without its userinfo or escapes")
+    func unroutedSanitised() throws {
+        let world = try SignInWorld()
+        world.extra["KUBERNETES_EXEC_INFO"] = Self.info("client.authentication.k8s.io/v1", interactive: false,
+                                                        server: "https://admin:hunter2@evil.example\\u001b]0;owned\\u0007:6443\\r\\nfake")
+        let result = try world.helper(["kubectl"])
+        #expect(result.status == 1 && result.stdout.isEmpty)
+        #expect(result.stderr.contains("no profile names the host https://evil.example]0;owned:6443fake"), "\(result.stderr)")
+        #expect(!result.stderr.contains("hunter2") && !result.stderr.contains("admin"))
+        #expect(!result.stderr.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
+        #expect(result.stderr.filter { $0 == "\n" }.count == 1)
+    }
+
     @Test("spec.interactive=false with no sign-in: the login command at once, no prompt, nothing on stdout")
     func nonInteractive() throws {
         let world = try SignInWorld()

@@ -262,6 +262,25 @@ struct SetupTests {
         #expect(parsed.stdout == #"["kubectl","--profile","aks"]"#, "\(parsed.stderr)")
     }
 
+    @Test("kubectl: a user of ours without provideClusterInfo is updated to send it, as real kubectl reads it back",
+          .enabled(if: Harness.which("kubectl") != nil || Harness.integrationRequired))
+    func kubectlClusterInfo() throws {
+        let world = try SetupWorld()
+        try world.addProfile(["aks", "--preset", "aks"])
+        let kubeconfig = world.dir.file("kube/config")
+        world.extra["KUBECONFIG"] = kubeconfig
+        let command = world.bin.dir.file("entra-credential-helper")
+        #expect(try world.tool(["kubectl", "config", "set-credentials", "entra-aks", "--exec-command=\(command)",
+                                "--exec-api-version=client.authentication.k8s.io/v1", "--exec-arg=kubectl", "--exec-arg=--profile",
+                                "--exec-arg=aks", "--exec-interactive-mode=IfAvailable"]).status == 0)
+        let info = ["kubectl", "config", "view", "-o", "jsonpath={.users[0].user.exec.provideClusterInfo}"]
+        #expect(try world.tool(info).stdout == "false")
+        let result = try world.helper(["setup", "kubectl", "--profile", "aks"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("updated user entra-aks") && result.stderr.contains("provideClusterInfo false"), "\(result.stderr)")
+        #expect(try world.tool(info).stdout == "true")
+    }
+
     @Test("help setup and setup --help describe every target")
     func help() throws {
         let world = try SetupWorld()

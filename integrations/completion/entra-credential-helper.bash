@@ -52,7 +52,7 @@ _entra_credential_helper() {
             else
                 case "$sub" in
                     add) candidates="--preset --tenant --client-id --scope --authority-host --host --flow --login-hint
-                             --domain-hint --port --port-range --kind --username --default" ;;
+                             --domain-hint --port --port-range --kind --username --default --allow-public-suffix" ;;
                     show|remove)
                         if [ "$cword" -eq 3 ]; then
                             local IFS=$'\n'

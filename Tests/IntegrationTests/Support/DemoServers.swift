@@ -87,7 +87,8 @@ final class DemoServers {
     }
 
     /// A kubeconfig whose user runs `command kubectl` as the exec credential plugin.
-    func kubeconfig(command: String, interactiveMode: String, server: String? = nil) throws -> String {
+    /// `profile`: the exec args name it (`kubectl --profile P`), as `setup kubectl --profile P` writes.
+    func kubeconfig(command: String, interactiveMode: String, server: String? = nil, profile: String? = nil) throws -> String {
         let ca = try Data(contentsOf: URL(fileURLWithPath: kubeCertificate)).base64EncodedString()
         return """
             apiVersion: v1
@@ -103,7 +104,7 @@ final class DemoServers {
                 exec:
                   apiVersion: client.authentication.k8s.io/v1
                   command: \(command)
-                  args: [kubectl]
+                  args: [kubectl\(profile.map { ", --profile, \($0)" } ?? "")]
                   provideClusterInfo: true
                   interactiveMode: \(interactiveMode)
             contexts:

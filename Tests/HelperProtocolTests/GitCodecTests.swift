@@ -143,6 +143,18 @@ struct GitCodecTests {
         }
     }
 
+    /// `key[]=` with nothing after it clears the list at the reader, so an empty element
+    /// cannot be written as one (found by scripts/fuzz.sh git-codec).
+    @Test("an empty list element is not written: it would clear the list")
+    func emptyListElement() throws {
+        var c = GitCredential(protocol: "https", host: "h")
+        c.wwwauth = ["Basic realm=x", "", "Bearer"]
+        c.state = ["", "a"]
+        let decoded = try GitCodec.decode(try GitCodec.encode(c))
+        #expect(decoded.wwwauth == ["Basic realm=x", "Bearer"])
+        #expect(decoded.state == ["a"])
+    }
+
     @Test("host and port", arguments: [
         ("example.com", "example.com", Int?.none),
         ("example.com:8443", "example.com", 8443),

@@ -104,18 +104,12 @@ public final class LoopbackListener: RedirectListener {
             guard n > 0 else { break }
             request += chunk[0..<n]
         }
-        let firstLine = request.split(separator: 0x0D, maxSplits: 1).first.map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let words = firstLine.split(separator: " ")
-        guard words.count == 3, words[0] == "GET" else {
+        guard let parsed = CallbackRequest.parse(request), parsed.method == "GET" else {
             respond(client, status: "405 Method Not Allowed", page: Pages.stray)
             return nil
         }
-        let target = words[1]
-        let path = target.prefix { $0 != "?" }
-        let query = target.dropFirst(path.count + 1)
-        let fields = FormEncoding.decode(String(query))
-        func field(_ name: String) -> String? { fields.last { $0.0 == name }?.1 }
-        guard path == "/", field("code") != nil || field("error") != nil else {
+        func field(_ name: String) -> String? { parsed.fields.last { $0.name == name }?.value }
+        guard parsed.path == "/", field("code") != nil || field("error") != nil else {
             respond(client, status: "404 Not Found", page: Pages.stray)
             return nil
         }

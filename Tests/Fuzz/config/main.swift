@@ -1,3 +1,3 @@
 import FuzzSupport
 
-fuzz { _ in }
+fuzz(fuzzConfig)

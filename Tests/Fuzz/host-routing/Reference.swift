@@ -100,6 +100,7 @@ enum Reference {
     /// A host name (lower-cased, one trailing dot dropped) or an IPv6 literal in brackets,
     /// and the port (443 when none is written).
     static func hostAndPort(_ text: [UInt8]) -> ([UInt8], Int)? {
+        if waivePendingItems, text.first == ascii("[") { return waivedBracketHost(text) }
         var host = text[...]
         var port = 443
         let close = text.first == ascii("[") ? text.firstIndex(of: ascii("]")) : nil
@@ -111,7 +112,6 @@ enum Reference {
             host = text[..<colon]
         }
         if host.first == ascii("[") {
-            if waivePendingItems { while host.last == ascii(".") { host = host.dropLast() } }  // "[::1]."
             guard let close, close == host.endIndex - 1 else { return nil }
             let inside = host.dropFirst().dropLast()
             // An IPv6 literal: hex digits, colons (at least two), and dots for an IPv4 tail.
@@ -131,6 +131,20 @@ enum Reference {
                 && label.allSatisfy { isLetter($0) || isDigit($0) || $0 == ascii("-") }
         }) else { return nil }
         return (lower(Array(host)), port)
+    }
+
+    /// Until item 8 lands: anything between brackets ("[evil.example]", "[]]", "[::1]."),
+    /// with a port when digits follow the last colon after the first ']'.
+    static func waivedBracketHost(_ text: [UInt8]) -> ([UInt8], Int)? {
+        var host = text[...]
+        var port = 443
+        if let close = text.firstIndex(of: ascii("]")), let colon = text.lastIndex(of: ascii(":")), colon > close,
+           let number = Int(String(decoding: text[(colon + 1)...], as: UTF8.self)), (1...65535).contains(number) {
+            port = number
+            host = text[..<colon]
+        }
+        while host.count > 1, host.last == ascii(".") { host = host.dropLast() }
+        return host.count > 2 && host.last == ascii("]") ? (lower(Array(host)), port) : nil
     }
 
     /// Path segments, lower-cased (ASCII), empty ones dropped.

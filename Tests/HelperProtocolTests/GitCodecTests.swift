@@ -162,6 +162,11 @@ struct GitCodecTests {
         ("[::1]", "[::1]", nil),
         ("example.com:notaport", "example.com:notaport", nil),
         ("example.com:0", "example.com:0", nil),
+        // Digits only, as git, curl and Go read a port (found by scripts/fuzz.sh host-routing).
+        ("example.com:+443", "example.com:+443", nil),
+        ("example.com:-1", "example.com:-1", nil),
+        ("[::1]:+80", "[::1]:+80", nil),
+        ("example.com:0443", "example.com", 443),
     ])
     func hostPort(host: String, name: String, port: Int?) {
         let split = GitCredential.splitHostPort(host)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds and runs one libFuzzer target (Tests/Fuzz/TARGET), or each in turn.
-#   scripts/fuzz.sh TARGET [SECONDS] [libFuzzer flags…]    e.g. scripts/fuzz.sh git-codec 14400 -jobs=2
+#   scripts/fuzz.sh TARGET [SECONDS] [libFuzzer flags…]    e.g. scripts/fuzz.sh git-codec 14400 -jobs=2 -workers=2
 #   scripts/fuzz.sh all [SECONDS]                           every target, SECONDS each (CI: 20)
 #   scripts/fuzz.sh list
 # Targets are built with -sanitize=fuzzer,address into .build-fuzz (ECH_FUZZ=1 declares

@@ -105,8 +105,10 @@ enum Reference {
         var port = 443
         let close = text.first == ascii("[") ? text.firstIndex(of: ascii("]")) : nil
         if let colon = text.lastIndex(of: ascii(":")), close.map({ colon > $0 }) ?? true {
-            let digits = text[(colon + 1)...]
-            guard (1...5).contains(digits.count), digits.allSatisfy(isDigit) else { return nil }
+            // Decimal digits; leading zeros are allowed, as curl and Go read a port.
+            let written = text[(colon + 1)...]
+            let digits = written.drop { $0 == ascii("0") }
+            guard !written.isEmpty, written.allSatisfy(isDigit), digits.count <= 5 else { return nil }
             port = digits.reduce(0) { $0 * 10 + Int($1 - ascii("0")) }
             guard (1...65535).contains(port) else { return nil }
             host = text[..<colon]

@@ -70,3 +70,22 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer targets (Tests/Fuzz/), declared only for scripts/fuzz.sh, which sets
+// ECH_FUZZ=1 and builds one of them with -sanitize=fuzzer,address into .build-fuzz: a
+// plain `swift build`, the tests and the shipped binary never see them.
+if Context.environment["ECH_FUZZ"] == "1" {
+    package.targets.append(.target(name: "CFuzzDriver", path: "Tests/Fuzz/CFuzzDriver"))
+    package.targets.append(.target(name: "FuzzSupport", dependencies: ["CFuzzDriver"], path: "Tests/Fuzz/Support"))
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("json", ["HelperProtocol"]), ("git-codec", ["HelperProtocol"]), ("docker-codec", ["HelperProtocol"]),
+        ("exec-credential", ["HelperProtocol"]), ("host-routing", ["EntraAuth", "HelperProtocol"]),
+        ("callback-request", ["EntraAuth"]), ("config", ["EntraAuth", "HelperProtocol"]),
+    ]
+    for target in fuzzTargets {
+        package.targets.append(.executableTarget(
+            name: "fuzz-\(target.name)", dependencies: target.dependencies + ["FuzzSupport"],
+            path: "Tests/Fuzz/\(target.name)"))
+        package.products.append(.executable(name: "fuzz-\(target.name)", targets: ["fuzz-\(target.name)"]))
+    }
+}

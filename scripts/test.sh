@@ -2,13 +2,17 @@
 # Runs every test: the unit tests, and the integration tests against real components:
 # gnome-keyring in a private D-Bus session, git, the docker CLI with Debian's
 # docker-registry, and the peers git-credential-libsecret and
-# docker-credential-secretservice; first, the offline demo's servers' selftest (not when
-# arguments pick swift tests). Installs what is missing first (as root).
+# docker-credential-secretservice; first, the offline demo's servers' selftest and a short
+# run of every fuzz target (not when arguments pick swift tests). Installs what is missing
+# first (as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
 if [ $# -eq 0 ]; then  # the offline demo's servers against real git, docker and kubectl (curl-made tokens)
     integrations/demo/servers/selftest.sh
+    # Every libFuzzer target for a short smoke run (ECH_FUZZ_SECONDS each, default 20): a
+    # crash or a broken invariant fails the run. Long runs: scripts/fuzz.sh, FUZZING.md.
+    scripts/fuzz.sh all "${ECH_FUZZ_SECONDS:-20}"
 fi
 peer=$(scripts/build-peers.sh)
 swift build --build-tests

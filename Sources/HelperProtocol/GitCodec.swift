@@ -33,7 +33,8 @@ public enum GitCodec {
     /// The wire form of every attribute that is set. Refuses values that would break
     /// the line format rather than writing them.
     public static func encode(_ c: GitCredential) throws(HelperError) -> [UInt8] {
-        var pairs: [(String, String)] = c.capability.map { ("capability[]", $0) }
+        // An empty element is left out: `key[]=` would clear the list at the reader.
+        var pairs: [(String, String)] = c.capability.filter { !$0.isEmpty }.map { ("capability[]", $0) }
         let scalars: [(String, String?)] = [
             ("protocol", c.protocol), ("host", c.host), ("path", c.path),
             ("username", c.username), ("password", c.password),
@@ -43,8 +44,8 @@ public enum GitCodec {
         ]
         for (key, value) in scalars { if let value { pairs.append((key, value)) } }
         if c.ephemeral { pairs.append(("ephemeral", "1")) }
-        pairs += c.wwwauth.map { ("wwwauth[]", $0) }
-        pairs += c.state.map { ("state[]", $0) }
+        pairs += c.wwwauth.filter { !$0.isEmpty }.map { ("wwwauth[]", $0) }
+        pairs += c.state.filter { !$0.isEmpty }.map { ("state[]", $0) }
         if c.continue { pairs.append(("continue", "1")) }
         if c.quit { pairs.append(("quit", "1")) }
 

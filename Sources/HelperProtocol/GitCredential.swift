@@ -48,7 +48,7 @@ public struct GitCredential: Equatable, Sendable {
     /// The expiry as unix seconds, when the text is a valid number (git ignores others).
     public var expiry: Int64? { passwordExpiryUTC.flatMap { Int64($0) } }
 
-    /// Splits "name:port" at the last colon outside IPv6 brackets.
+    /// Splits "name:port" at the last colon outside IPv6 brackets; the port is 1-65535 in digits.
     public static func splitHostPort(_ host: String) -> (name: String, port: Int?) {
         let searchStart: String.Index
         if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
@@ -58,7 +58,9 @@ public struct GitCredential: Equatable, Sendable {
         }
         guard let colon = host[searchStart...].lastIndex(of: ":") else { return (host, nil) }
         let portText = host[host.index(after: colon)...]
-        guard let port = Int(portText), port > 0, port <= 65535 else { return (host, nil) }
+        // Digits only: Int() would also read "+443", which git, curl and Go refuse.
+        guard portText.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let port = Int(portText),
+              port > 0, port <= 65535 else { return (host, nil) }
         return (String(host[..<colon]), port)
     }
 }

@@ -143,6 +143,18 @@ struct GitCodecTests {
         }
     }
 
+    /// `key[]=` with nothing after it clears the list at the reader, so an empty element
+    /// cannot be written as one (found by scripts/fuzz.sh git-codec).
+    @Test("an empty list element is not written: it would clear the list")
+    func emptyListElement() throws {
+        var c = GitCredential(protocol: "https", host: "h")
+        c.wwwauth = ["Basic realm=x", "", "Bearer"]
+        c.state = ["", "a"]
+        let decoded = try GitCodec.decode(try GitCodec.encode(c))
+        #expect(decoded.wwwauth == ["Basic realm=x", "Bearer"])
+        #expect(decoded.state == ["a"])
+    }
+
     @Test("host and port", arguments: [
         ("example.com", "example.com", Int?.none),
         ("example.com:8443", "example.com", 8443),
@@ -150,6 +162,11 @@ struct GitCodecTests {
         ("[::1]", "[::1]", nil),
         ("example.com:notaport", "example.com:notaport", nil),
         ("example.com:0", "example.com:0", nil),
+        // Digits only, as git, curl and Go read a port (found by scripts/fuzz.sh host-routing).
+        ("example.com:+443", "example.com:+443", nil),
+        ("example.com:-1", "example.com:-1", nil),
+        ("[::1]:+80", "[::1]:+80", nil),
+        ("example.com:0443", "example.com", 443),
     ])
     func hostPort(host: String, name: String, port: Int?) {
         let split = GitCredential.splitHostPort(host)

@@ -1,0 +1,1 @@
+// Declarations only (include/fuzz_driver.h); SwiftPM needs one source file.

@@ -21,7 +21,9 @@ public struct HostPattern: Equatable, Sendable, CustomStringConvertible {
 
     public init(parsing text: String) throws(HelperError) {
         let invalid = HelperError.invalidHostPattern(text)
+        // No white space and no control character (C0, DEL, C1) anywhere, the path included.
         guard !text.isEmpty, text.allSatisfy({ !$0.isWhitespace }),
+              text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value) }),
               !text.contains("@"), !text.contains("?"), !text.contains("#"), !text.contains("\\") else { throw invalid }
         let slash = text.firstIndex(of: "/") ?? text.endIndex
         let hostPart = String(text[..<slash])
@@ -96,8 +98,11 @@ public struct HostPattern: Equatable, Sendable, CustomStringConvertible {
         path.lowercased().split(separator: "/").map(String.init)
     }
 
+    /// Lower case, trailing dots dropped; an IPv6 literal is left as written, so that
+    /// "[::1]." stays invalid instead of becoming "[::1]".
     static func normalise(_ host: String) -> String {
         var name = host.lowercased()
+        guard !name.hasPrefix("[") else { return name }
         while name.hasSuffix("."), name.count > 1 { name.removeLast() }
         return name
     }

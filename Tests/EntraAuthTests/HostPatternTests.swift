@@ -20,6 +20,10 @@ struct HostPatternTests {
         "", "https://dev.azure.com", "user@dev.azure.com", "*", "*.com", "a.*.com",
         "*dev.azure.com", "dev.azure.com:", "dev.azure.com:notaport", "dev azure.com", "-bad.com", "a..b",
         "dev.azure.com?x", "dev.azure.com#x", "host:70000",
+        // Control characters anywhere, the path included (found by the host-routing fuzz target).
+        "dev.azure.com/org\u{1B}[8m", "dev.azure.com/a\u{0}b", "dev.azure.com/\u{7F}", "dev.azure.com/x\u{9B}31m",
+        // Nothing after an IPv6 literal's bracket but a port (found by the host-routing fuzz target).
+        "[::1].", "[::1]..:8443", "[2::1]./x",
     ])
     func refuses(text: String) {
         #expect(throws: HelperError.invalidHostPattern(text)) { try HostPattern(parsing: text) }
@@ -42,6 +46,9 @@ struct HostPatternTests {
         ("127.0.0.1:5000", "127.0.0.1", 5000, true),
         ("127.0.0.1:5000", "127.0.0.1", nil, false),
         ("127.0.0.1:5000", "127.0.0.1", 5001, false),
+        ("[::1]:8443", "[::1]", 8443, true),
+        ("[::1]:8443", "[::1].", 8443, false),
+        ("[::1]:8443", "[::1]..", 8443, false),
     ])
     func matches(pattern: String, host: String, port: Int?, expected: Bool) throws {
         #expect(try HostPattern(parsing: pattern).matches(host: host, port: port) == expected)

@@ -3,17 +3,6 @@
 /// when nothing about the pattern or the request is in doubt. The fuzz target checks
 /// that the router never says yes where this says no.
 enum Reference {
-    /// Issue 9's items 7 (refuse `.` and `..` path segments) and 8 (brackets hold an IPv6
-    /// literal only) are fixed on other branches. Until they land, the reference lets
-    /// those two through so that the CI smoke stays green; once both are merged, delete
-    /// this switch and its two uses (the fuzzer finds either gap within a minute without it).
-    static let waivePendingItems = true
-    /// Found by this target: HostPattern accepts control characters (NUL, ESC, …) in a
-    /// pattern's path. No token leaks through it (the request must carry the same bytes,
-    /// and git refuses NUL, CR and LF), but the pattern is shown back by `profile show` and
-    /// `doctor`. HostPattern.swift belongs to item 8's branch; delete this once it refuses them.
-    static let waiveControlsInPatternPaths = true
-
     struct Pattern {
         var host: [UInt8]
         var wildcard: Bool
@@ -91,7 +80,7 @@ enum Reference {
         guard let path = request.path else { return false }
         let requested = segments(path)
         // A dot segment, plain or percent-encoded, could leave the named path (item 7).
-        guard waivePendingItems || !requested.contains(where: isDotSegment) else { return false }
+        guard !requested.contains(where: isDotSegment) else { return false }
         return requested.count >= pattern.path.count && Array(requested.prefix(pattern.path.count)) == pattern.path
     }
 
@@ -100,7 +89,6 @@ enum Reference {
     /// A host name (lower-cased, one trailing dot dropped) or an IPv6 literal in brackets,
     /// and the port (443 when none is written).
     static func hostAndPort(_ text: [UInt8]) -> ([UInt8], Int)? {
-        if waivePendingItems, text.first == ascii("[") { return waivedBracketHost(text) }
         var host = text[...]
         var port = 443
         let close = text.first == ascii("[") ? text.firstIndex(of: ascii("]")) : nil
@@ -119,7 +107,7 @@ enum Reference {
             // An IPv6 literal: hex digits, colons (at least two), and dots for an IPv4 tail.
             guard inside.filter({ $0 == ascii(":") }).count >= 2,
                   inside.allSatisfy({ isHex($0) || $0 == ascii(":") || $0 == ascii(".") }) else {
-                return waivePendingItems && !inside.isEmpty ? (lower(Array(host)), port) : nil
+                return nil
             }
             return (lower(Array(host)), port)
         }
@@ -135,20 +123,6 @@ enum Reference {
         return (lower(Array(host)), port)
     }
 
-    /// Until item 8 lands: anything between brackets ("[evil.example]", "[]]", "[::1]."),
-    /// with a port when digits follow the last colon after the first ']'.
-    static func waivedBracketHost(_ text: [UInt8]) -> ([UInt8], Int)? {
-        var host = text[...]
-        var port = 443
-        if let close = text.firstIndex(of: ascii("]")), let colon = text.lastIndex(of: ascii(":")), colon > close,
-           let number = Int(String(decoding: text[(colon + 1)...], as: UTF8.self)), (1...65535).contains(number) {
-            port = number
-            host = text[..<colon]
-        }
-        while host.count > 1, host.last == ascii(".") { host = host.dropLast() }
-        return host.count > 2 && host.last == ascii("]") ? (lower(Array(host)), port) : nil
-    }
-
     /// Path segments, lower-cased (ASCII), empty ones dropped.
     static func segments(_ path: [UInt8]) -> [[UInt8]] {
         path.split(separator: ascii("/")).map { lower(Array($0)) }
@@ -156,7 +130,7 @@ enum Reference {
 
     static func isPatternSegment(_ segment: [UInt8]) -> Bool {
         !isDotSegment(segment) && segment.allSatisfy {
-            ($0 > 0x20 && $0 != 0x7F || waiveControlsInPatternPaths && $0 != 0x20 && !(0x09...0x0D).contains($0))
+            $0 > 0x20 && $0 != 0x7F
                 && !"?#@\\%".utf8.contains($0)
         }
     }

@@ -36,7 +36,7 @@ public final class KernelKeyring: AccessTokenCache {
     }
 
     public func save(_ token: AccessToken, key: String, now: Int64) throws(HelperError) {
-        let lifetime = token.expiresOn - now
+        let lifetime = Bounded.difference(token.expiresOn, now)
         guard lifetime > 0 else { return }
         var payload = Array(token.serialized().utf8)
         defer { wipe(&payload) }
@@ -47,7 +47,7 @@ public final class KernelKeyring: AccessTokenCache {
             serial = ech_add_user_key(Self.prefix + key, payload, payload.count)
         }
         guard serial >= 0 else { throw .keyringFailure("kernel keyring: \(Files.errorText())") }
-        _ = ech_set_key_timeout(serial, UInt32(min(lifetime, Int64(UInt32.max))))
+        _ = ech_set_key_timeout(serial, UInt32(Bounded.clamp(lifetime, 1...Int64(UInt32.max))))
     }
 
     public func remove(prefix: String) throws(HelperError) {

@@ -61,7 +61,9 @@ public final class FileLocker: SignInLocker {
 
     public func lastAbandoned(_ key: SignInKey) -> Int64? {
         guard let bytes = try? Files.read(markerPath(key)) else { return nil }
-        return Int64(String(decoding: bytes, as: UTF8.self).split(separator: "\n").first ?? "")
+        // Anyone who could write the file chose the number: clamped.
+        return Bounded.integer(String(String(decoding: bytes, as: UTF8.self).split(separator: "\n").first ?? ""),
+                               in: Bounded.epochSeconds)
     }
 
     public func recordAbandoned(_ key: SignInKey, at time: Int64) {

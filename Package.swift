@@ -57,7 +57,7 @@ let package = Package(
         // The executable: thin CLI and wiring.
         .executableTarget(
             name: "entra-credential-helper",
-            dependencies: ["HelperProtocol", "SecretStore", "EntraAuth"],
+            dependencies: ["HelperProtocol", "SecretStore", "EntraAuth", "CKernel"],
             swiftSettings: lean + glibSwift
         ),
         .testTarget(name: "HelperProtocolTests", dependencies: ["HelperProtocol"]),

@@ -3,7 +3,10 @@
 // libkeyutils is not needed for these four operations). Also: the clock's sync state.
 #pragma once
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -65,4 +68,23 @@ static inline int ech_clock_synchronised(void) {
     int result = adjtimex(&state);
     if (result < 0) return -1;
     return result == TIME_ERROR ? 0 : 1;
+}
+
+/// Hardening at start (prctl(2) is variadic): the process is not dumpable (no core file;
+/// no ptrace, /proc/PID/mem or process_vm_readv by other processes of the same user),
+/// RLIMIT_CORE is 0, and the crash signals get the kernel's default action back. The
+/// Swift runtime installs its own handlers for them, which run swift-backtrace; that
+/// prints registers and memory around them on stderr, and it reads the crashed process's
+/// memory through the process itself, so being non-dumpable does not stop it.
+/// Returns 0, or -1 when a call failed (errno set; the others were still made).
+static inline int ech_harden_process(void) {
+    int result = 0;
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) result = -1;
+    struct rlimit none = {0, 0};
+    if (setrlimit(RLIMIT_CORE, &none) != 0) result = -1;
+    static const int crashes[] = {SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGFPE, SIGBUS, SIGSEGV, SIGSYS};
+    for (unsigned i = 0; i < sizeof crashes / sizeof crashes[0]; i++) {
+        if (signal(crashes[i], SIG_DFL) == SIG_ERR) result = -1;
+    }
+    return result;
 }

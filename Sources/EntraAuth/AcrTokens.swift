@@ -38,7 +38,7 @@ public struct AcrTokens {
         let service = Self.service(registry)
         let key = Self.cacheKey(profile: profile, service: service)
         let now = engine.clock.now
-        if let cached = try? engine.accessTokens.load(key), cached.expiresOn - now >= Self.minimumLifetime {
+        if let cached = try? engine.accessTokens.load(key), Bounded.difference(cached.expiresOn, now) >= Self.minimumLifetime {
             return DockerCredentials(serverURL: serverURL, username: Self.username, secret: cached.token)
         }
         var acquire = options()
@@ -131,6 +131,6 @@ public struct AcrTokens {
     }
 
     static func expiry(of token: String) -> Int64? {
-        TokenResponse.integer(TokenResponse.claims(ofJWT: token)?["exp"])
+        TokenResponse.claims(ofJWT: token)?["exp"]?.integer(in: Bounded.epochSeconds)
     }
 }

@@ -170,8 +170,9 @@ public struct Doctor {
             guard writable else {
                 return DoctorCheck(name, .fail, "\(path) is not writable", fix: "`chmod u+rwx \(path)`, or set XDG_RUNTIME_DIR to a directory of your own")
             }
-            if mode & 0o022 != 0 {
-                return DoctorCheck(name, .warn, "\(path) is writable by others (mode \(Self.octal(mode)))", fix: "`chmod 700 \(path)`")
+            if mode & 0o022 != 0 {  // sign-ins refuse it (FileLocker), so this fails
+                return DoctorCheck(name, .fail, "\(path) is writable by others (mode \(Self.octal(mode))), so sign-ins refuse it",
+                                   fix: "remove it (`rm -r \(path)`) or, if it is yours, `chmod 700 \(path)`")
             }
             return DoctorCheck(name, .ok, path)
         case .notDirectory:

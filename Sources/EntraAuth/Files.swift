@@ -14,9 +14,10 @@ public enum Files {
 
     public static func errorText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
 
-    /// The whole file, or `.missing` when it does not exist.
-    public static func read(_ path: String, limit: Int = 1 << 20) throws(Failure) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// The whole file, or `.missing` when it does not exist. `followLinks: false` refuses
+    /// a symbolic link (O_NOFOLLOW).
+    public static func read(_ path: String, limit: Int = 1 << 20, followLinks: Bool = true) throws(Failure) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | (followLinks ? 0 : O_NOFOLLOW))
         guard fd >= 0 else { throw errno == ENOENT ? .missing : .failed(errorText()) }
         defer { close(fd) }
         var bytes: [UInt8] = []
@@ -40,6 +41,46 @@ public enum Files {
                 throw .failed("\(built): \(errorText())")
             }
         }
+    }
+
+    /// Makes `base` (as makeDirectory does) and below it each of `names` in turn, each a
+    /// directory private to this user: owned by our uid, mode 0700, not a symbolic link
+    /// (lstat). An existing one of ours that only others may read is tightened to 0700;
+    /// anything else is refused with the problem: a symbolic link, not a directory, another
+    /// owner, or writable by others (who may have planted files in it). Returns the path.
+    public static func makePrivateDirectories(_ names: [String], below base: String) throws(PrivateDirectoryFault) -> String {
+        do { try makeDirectory(base) } catch {
+            guard case let .failed(reason) = error else { throw .init(path: base, problem: "is missing") }
+            throw .init(path: base, problem: "cannot be made (\(reason))")
+        }
+        var path = base
+        for name in names {
+            path += (path.hasSuffix("/") ? "" : "/") + name
+            if mkdir(path, 0o700) != 0 && errno != EEXIST { throw .init(path: path, problem: "cannot be made (\(errorText()))") }
+            var info = stat()
+            guard lstat(path, &info) == 0 else { throw .init(path: path, problem: "cannot be read (\(errorText()))") }
+            guard (info.st_mode & S_IFMT) != S_IFLNK else { throw .init(path: path, problem: "is a symbolic link") }
+            guard (info.st_mode & S_IFMT) == S_IFDIR else { throw .init(path: path, problem: "is not a directory") }
+            guard info.st_uid == geteuid() else {
+                throw .init(path: path, problem: "is owned by uid \(info.st_uid), not by you (uid \(geteuid()))")
+            }
+            let mode = info.st_mode & 0o7777
+            guard mode & 0o022 == 0 else { throw .init(path: path, problem: "is writable by others (mode \(octal(mode)))") }
+            if mode != 0o700 && chmod(path, 0o700) != 0 {
+                throw .init(path: path, problem: "has mode \(octal(mode)), not 0700, and chmod failed (\(errorText()))")
+            }
+        }
+        return path
+    }
+
+    public struct PrivateDirectoryFault: Error, Equatable, Sendable {
+        public var path: String
+        public var problem: String
+    }
+
+    public static func octal(_ mode: mode_t) -> String {
+        let digits = String(mode, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
     public static func parent(of path: String) -> String {

@@ -247,7 +247,7 @@ public struct RetryingTransport: HTTPTransport {
                 guard case .network = fault else { throw fault }
             }
             guard attempt < maxAttempts else { return try outcome.get() }
-            let wait = retryAfter.map { min(min(max($0, 0), 1_000_000) * 1000, maxRetryAfterMilliseconds) }
+            let wait = retryAfter.map { min(Int(Bounded.clamp(Int64($0), 0...1_000_000)) * 1000, maxRetryAfterMilliseconds) }
                 ?? backoffMilliseconds[min(attempt - 1, backoffMilliseconds.count - 1)]
             guard sleeper.nowMilliseconds() - start + wait <= deadlineMilliseconds else { return try outcome.get() }
             sleeper.sleep(milliseconds: wait)

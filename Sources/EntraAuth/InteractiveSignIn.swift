@@ -128,7 +128,7 @@ public struct InteractiveSignIn {
             case let .failure(error):
                 switch error.next {
                 case let .keepPolling(slowDown):
-                    if slowDown { interval += 5 }
+                    if slowDown { interval = min(interval + 5, Int(DeviceCode.longestInterval)) }
                 case .deviceCodeEnded where error.error == "authorization_declined":
                     throw .signInDenied(error.summary)
                 case .deviceCodeEnded where error.error == "expired_token":

@@ -33,7 +33,7 @@ public final class KernelKeyring: AccessTokenCache {
     }
 
     public func save(_ token: AccessToken, key: String, now: Int64) throws(HelperError) {
-        let lifetime = token.expiresOn - now
+        let lifetime = Bounded.difference(token.expiresOn, now)
         guard lifetime > 0 else { return }
         var payload = Array(token.serialized().utf8)
         defer { wipe(&payload) }
@@ -42,7 +42,7 @@ public final class KernelKeyring: AccessTokenCache {
         case let .success(added): serial = added
         case let .failure(error): throw .keyringFailure("kernel keyring: \(Files.errorText(error.code))")
         }
-        calls.setTimeout(serial, seconds: UInt32(min(lifetime, Int64(UInt32.max))))
+        calls.setTimeout(serial, seconds: UInt32(Bounded.clamp(lifetime, 1...Int64(UInt32.max))))
     }
 
     /// add_key, and on EDQUOT (the per-user quota: 20000 bytes and 200 keys by default)

@@ -48,7 +48,7 @@ public final class SignInEngine {
     /// The cached token if it has at least five minutes left.
     public func cached(_ profile: Profile, scopes: [String]) -> AccessToken? {
         let key = SignInKey(profile: profile).accessKey(scopes: scopes)
-        guard let token = try? accessTokens.load(key), token.expiresOn - clock.now >= Self.minimumLifetime else { return nil }
+        guard let token = try? accessTokens.load(key), Bounded.difference(token.expiresOn, clock.now) >= Self.minimumLifetime else { return nil }
         return token
     }
 
@@ -80,7 +80,9 @@ public final class SignInEngine {
 
         guard options.interactivity() == .allowed else { throw .interactionRequired(profile: profile.name, reason: reason) }
         if !options.alwaysPrompt, let abandoned = locker.lastAbandoned(key) {
-            let left = Int(abandoned + Int64(cooldownSeconds) - clock.now)
+            // A marker from the future counts as abandoned just now.
+            let cooldown = Int64(cooldownSeconds)
+            let left = Int(Bounded.clamp(Bounded.difference(Bounded.sum(abandoned, cooldown), clock.now), Int64.min...cooldown))
             // A prompt abandoned while this caller waited is not shown again to it, and
             // automatic callers pause for the cool-down.
             if (waited && abandoned >= waitStarted) || (options.automatic && left > 0) {

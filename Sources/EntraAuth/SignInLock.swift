@@ -25,22 +25,45 @@ public protocol HeldLock: AnyObject {
 /// its holder dies, however it dies, so a killed process never blocks the others.
 public final class FileLocker: SignInLocker {
     public let directory: String
+    /// Where `directory` starts being ours: below it, every directory is made and checked
+    /// private (owner, mode 0700, no symbolic link); `base` itself is the system's or the user's.
+    let base: String
+    let names: [String]
 
-    public init(environment: (String) -> String?) {
+    public convenience init(environment: (String) -> String?) {
         if let runtime = environment("XDG_RUNTIME_DIR") {
-            directory = runtime + "/entra-credential-helper"
+            self.init(base: runtime, names: ["entra-credential-helper"])
         } else {
-            directory = (environment("XDG_CACHE_HOME") ?? Files.home() + "/.cache") + "/entra-credential-helper/locks"
+            self.init(base: (environment("XDG_CACHE_HOME") ?? Files.home() + "/.cache"), names: ["entra-credential-helper", "locks"])
+        }
+    }
+
+    init(base: String, names: [String]) {
+        self.base = base
+        self.names = names
+        directory = base + "/" + names.joined(separator: "/")
+    }
+
+    /// The lock directory, made when missing; refused unless it is private to this user.
+    func privateDirectory() throws(HelperError) -> String {
+        do { return try Files.makePrivateDirectories(names, below: base) } catch {
+            throw .unsafeLockPath(path: error.path, problem: error.problem)
         }
     }
 
     public func acquire(_ key: SignInKey, seconds: Int) throws(HelperError) -> HeldLock {
-        let path = "\(directory)/\(key.digest).lock"
-        do { try Files.makeDirectory(directory) } catch {
-            throw .lockTimeout(path: path, seconds: 0)
+        let path = "\(try privateDirectory())/\(key.digest).lock"
+        // O_NOFOLLOW: a symbolic link planted where the lock file goes is not followed.
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else {
+            if errno == ELOOP { throw .unsafeLockPath(path: path, problem: "is a symbolic link") }
+            throw .fileStoreFailure(path: path, reason: Files.errorText())
         }
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .fileStoreFailure(path: path, reason: Files.errorText()) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_uid == geteuid() else {
+            close(fd)
+            throw .unsafeLockPath(path: path, problem: "is not a regular file of yours")
+        }
         let deadline = Monotonic.milliseconds() + Int64(seconds) * 1000
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK || errno == EINTR else {
@@ -60,15 +83,23 @@ public final class FileLocker: SignInLocker {
     func markerPath(_ key: SignInKey) -> String { "\(directory)/\(key.digest).abandoned" }
 
     public func lastAbandoned(_ key: SignInKey) -> Int64? {
-        guard let bytes = try? Files.read(markerPath(key)) else { return nil }
-        return Int64(String(decoding: bytes, as: UTF8.self).split(separator: "\n").first ?? "")
+        guard (try? privateDirectory()) != nil, let bytes = try? Files.read(markerPath(key), followLinks: false) else { return nil }
+        // Anyone who could write the file chose the number: clamped.
+        return Bounded.integer(String(String(decoding: bytes, as: UTF8.self).split(separator: "\n").first ?? ""),
+                               in: Bounded.epochSeconds)
     }
 
+    /// Written through a new file renamed into place: a symbolic link there is replaced, not followed.
     public func recordAbandoned(_ key: SignInKey, at time: Int64) {
+        guard (try? privateDirectory()) != nil else { return }
         try? Files.writeAtomically(markerPath(key), Array("\(time)\n".utf8))
     }
 
-    public func clearAbandoned(_ key: SignInKey) { Files.remove(markerPath(key)) }
+    /// unlink(2) removes a symbolic link itself, never its target.
+    public func clearAbandoned(_ key: SignInKey) {
+        guard (try? privateDirectory()) != nil else { return }
+        Files.remove(markerPath(key))
+    }
 }
 
 final class FileLock: HeldLock {

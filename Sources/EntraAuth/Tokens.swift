@@ -38,7 +38,9 @@ public struct AccessToken: Equatable, Sendable {
 
     public init?(serialized text: String) {
         let fields = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        guard fields.count == 7, fields[0] == "v1", let expires = Int64(fields[1]), !fields[6].isEmpty else { return nil }
+        // The file or keyring item may have been written by anyone: its expiry is clamped.
+        guard fields.count == 7, fields[0] == "v1", let expires = Bounded.integer(fields[1], in: Bounded.epochSeconds),
+              !fields[6].isEmpty else { return nil }
         self.init(token: fields[6], expiresOn: expires, scopes: fields[5].split(separator: " ").map(String.init),
                   account: Account(homeAccountID: fields[2], username: fields[3], tenantID: fields[4]))
     }
@@ -59,9 +61,10 @@ public struct TokenResponse: Sendable {
         guard let token = document["access_token"]?.stringValue, !token.isEmpty else {
             throw .badTokenResponse("no access_token")
         }
-        guard let expiresIn = Self.integer(document["expires_in"]), expiresIn > 0 else {
+        guard let expiresIn = document["expires_in"]?.integer(in: 0...Self.longestLifetime) else {
             throw .badTokenResponse("no expires_in")
         }
+        guard expiresIn > 0 else { throw .badTokenResponse("expires_in is not a positive number") }
         let scopes = document["scope"]?.stringValue.map { $0.split(separator: " ").map(String.init) } ?? requestedScopes
         var account = previous ?? Account(homeAccountID: "", username: "", tenantID: "")
         if let idToken = document["id_token"]?.stringValue, let claims = Self.claims(ofJWT: idToken) {
@@ -75,17 +78,13 @@ public struct TokenResponse: Sendable {
            let object = try? JSON.parse(bytes), let uid = object["uid"]?.stringValue, let utid = object["utid"]?.stringValue {
             account.homeAccountID = "\(uid).\(utid)"
         }
-        accessToken = AccessToken(token: token, expiresOn: now + expiresIn, scopes: scopes, account: account)
+        accessToken = AccessToken(token: token, expiresOn: Bounded.sum(now, expiresIn), scopes: scopes, account: account)
         refreshToken = document["refresh_token"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    static func integer(_ value: JSONValue?) -> Int64? {
-        switch value {
-        case let .number(text)?: return Int64(text)
-        case let .string(text)?: return Int64(text)  // Entra v1 endpoints send strings
-        default: return nil
-        }
-    }
+    /// An access token's `expires_in` is clamped to this (Entra's are 1-28 hours); other
+    /// lifetimes in the answer (`ext_expires_in`, `refresh_in`) are not read.
+    static let longestLifetime: Int64 = 7 * 86400
 
     /// The payload of a JWT, unverified: only for display (who signed in), never trust.
     public static func claims(ofJWT token: String) -> JSONValue? {
@@ -104,6 +103,9 @@ public struct DeviceCode: Sendable {
     public var expiresIn: Int
     public var interval: Int
     public var message: String
+    static let longestExpiry: Int64 = 86400
+    /// Also the bound after `slow_down` answers add to it.
+    static let longestInterval: Int64 = 60
 
     public init(json bytes: [UInt8]) throws(HelperError) {
         let document: JSONValue
@@ -115,8 +117,9 @@ public struct DeviceCode: Sendable {
         deviceCode = device
         userCode = user
         verificationURI = uri
-        expiresIn = Int(TokenResponse.integer(document["expires_in"]) ?? 900)
-        interval = max(1, Int(TokenResponse.integer(document["interval"]) ?? 5))
+        // Clamped: Entra says 900 and 5; a hostile 9223372036854775807 must not overflow.
+        expiresIn = Int(document["expires_in"]?.integer(in: 1...Self.longestExpiry) ?? 900)
+        interval = Int(document["interval"]?.integer(in: 1...Self.longestInterval) ?? 5)
         message = document["message"]?.stringValue
             ?? "To sign in, use a web browser to open the page \(uri) and enter the code \(user) to authenticate."
     }

@@ -65,6 +65,8 @@ public enum HelperError: Error, Equatable, Sendable {
     case listenerFailed(String)
     case lockTimeout(path: String, seconds: Int)
     case fileStoreFailure(path: String, reason: String)
+    /// The sign-in lock directory (or a lock file in it) is not private to this user.
+    case unsafeLockPath(path: String, problem: String)
 
     // `setup git|docker|kubectl`: other tools' configuration. None of these changes a file.
     /// The profile names no host, so there is nothing to configure.
@@ -201,6 +203,8 @@ public enum HelperError: Error, Equatable, Sendable {
             return "another sign-in held \(path) for over \(seconds) s; finish or cancel it (or end the process holding it) and retry"
         case let .fileStoreFailure(path, reason):
             return "cannot use the token file \(path) (\(reason)); fix its permissions, or use the Secret Service"
+        case let .unsafeLockPath(path, problem):
+            return "the sign-in lock path \(path) \(problem), so another user could hold or forge its locks; remove it (`rm -r \(path)`, it is made again), or if it is your own directory, `chmod 700 \(path)`"
         case let .profileHasNoHosts(name):
             return "profile '\(name.prefix(64))' names no hosts, so there is nothing to set up; re-create it with --host PATTERN (`entra-credential-helper profile remove \(name.prefix(64))`, then `profile add \(name.prefix(64)) … --host HOST`)"
         case let .unparsableFile(path, detail, fix):

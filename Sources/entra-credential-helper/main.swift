@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CKernel
 import EntraAuth
 import HelperProtocol
 import SecretStore
@@ -8,6 +9,9 @@ import SecretStore
 // Wiring only: pick the front end from the name and arguments, build the real side
 // effects with plain initialisers, run, exit.
 
+// First, before any secret is in memory: no core dump, not dumpable, and a crash ends
+// the process without the runtime's backtracer printing registers and memory.
+_ = ech_harden_process()
 signal(SIGPIPE, SIG_IGN)
 
 func environment(_ name: String) -> String? { Files.environment(name) }

@@ -126,6 +126,12 @@ struct ConfigTests {
               reason: "prompt_cooldown_seconds must be a whole number of seconds, 0-86400"),
         .init(name: "cool-down as a string", text: "{\n\"prompt_cooldown_seconds\": \"60\"}", line: 2,
               reason: "prompt_cooldown_seconds must be a whole number of seconds, 0-86400"),
+        .init(name: "cool-down of INT64_MAX", text: "{\"prompt_cooldown_seconds\": 9223372036854775807}", line: 1,
+              reason: "prompt_cooldown_seconds must be a whole number of seconds, 0-86400"),
+        .init(name: "cool-down past Int64", text: "{\"prompt_cooldown_seconds\": 99999999999999999999}", line: 1,
+              reason: "prompt_cooldown_seconds must be a whole number of seconds, 0-86400"),
+        .init(name: "cool-down of 1e400", text: "{\"prompt_cooldown_seconds\": 1e400}", line: 1,
+              reason: "prompt_cooldown_seconds must be a whole number of seconds, 0-86400"),
         .init(name: "bad store", text: "{\n\n\n\"store\": \"disk\"}", line: 4,
               reason: "store must be one of secret-service, memory, file"),
         .init(name: "bad preset", text: """

@@ -44,7 +44,7 @@ struct TokenModelTests {
         (#"{"expires_in":3600}"#, "no access_token"),
         (#"{"access_token":"","expires_in":3600}"#, "no access_token"),
         (#"{"access_token":"at"}"#, "no expires_in"),
-        (#"{"access_token":"at","expires_in":0}"#, "no expires_in"),
+        (#"{"access_token":"at","expires_in":0}"#, "expires_in is not a positive number"),
         (#"{"access_token":"at","expires_in":"soon"}"#, "no expires_in"),
     ])
     func refused(body: String, detail: String) {

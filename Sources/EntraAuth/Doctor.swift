@@ -59,7 +59,7 @@ public protocol DoctorProbes {
     /// The full path of an executable on PATH (or of an absolute path), if any.
     func findExecutable(_ name: String) -> String?
     /// Binds 127.0.0.1:0 and closes it again: the port it got, or why it could not.
-    func bindLoopback() -> Result<Int, HelperError>
+    func bindLoopback() -> Result<String, HelperError>
     func readFile(_ path: String) -> Result<[UInt8], Files.Failure>
     func clock() -> ClockReading
     /// The kubeconfig's users through `kubectl config view` (bounded; secrets redacted).
@@ -188,12 +188,12 @@ public struct Doctor {
 
     func loopback() -> DoctorCheck {
         switch probes.bindLoopback() {
-        case let .success(port):
-            return DoctorCheck("loopback", .ok, "127.0.0.1 accepts a listener (got port \(port))")
+        case let .success(bound):
+            return DoctorCheck("loopback", .ok, "the sign-in listener binds \(bound)")
         case let .failure(error):
             let detail: String
             if case let .listenerFailed(text) = error { detail = text } else { detail = error.message }
-            return DoctorCheck("loopback", .fail, "cannot listen on 127.0.0.1 (\(detail)): the browser sign-in cannot receive its redirect",
+            return DoctorCheck("loopback", .fail, "cannot listen on localhost (\(detail)): the browser sign-in cannot receive its redirect",
                                fix: "bring up the loopback interface (`ip link set lo up`), or sign in with --flow device-code")
         }
     }

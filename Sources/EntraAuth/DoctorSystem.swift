@@ -19,22 +19,17 @@ extension ClockReading {
 }
 
 extension LoopbackListener {
-    /// Binds 127.0.0.1:0 and closes it at once: the port the kernel gave, or why not.
-    public static func probe() -> Result<Int, HelperError> {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard socket >= 0 else { return .failure(.listenerFailed(Files.errorText())) }
-        defer { Glibc.close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(socket, pointer, length) == 0 && getsockname(socket, pointer, &length) == 0
-            }
+    /// Opens the sign-in listener itself on a random port and closes it at once: the
+    /// addresses it bound ("127.0.0.1 and ::1", or 127.0.0.1 alone without IPv6) and the
+    /// port, or why not.
+    public static func probe() -> Result<String, HelperError> {
+        do {
+            let listener = try LoopbackListener(ports: 49152...65535)
+            defer { listener.close() }
+            return .success("\(listener.addresses) (got port \(listener.port))")
+        } catch {
+            return .failure(error)
         }
-        guard bound else { return .failure(.listenerFailed(Files.errorText())) }
-        return .success(Int(UInt16(bigEndian: address.sin_port)))
     }
 }
 

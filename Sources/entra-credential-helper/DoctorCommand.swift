@@ -51,7 +51,7 @@ struct SystemDoctorProbes: DoctorProbes {
 
     func findExecutable(_ name: String) -> String? { Files.findExecutable(name, searchPath: wiring.environment("PATH")) }
 
-    func bindLoopback() -> Result<Int, HelperError> { LoopbackListener.probe() }
+    func bindLoopback() -> Result<String, HelperError> { LoopbackListener.probe() }
 
     func readFile(_ path: String) -> Result<[UInt8], Files.Failure> {
         do { return .success(try Files.read(path)) } catch { return .failure(error) }

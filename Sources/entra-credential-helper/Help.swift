@@ -99,7 +99,7 @@ enum Help {
               lock directory   where sign-ins are serialised; writable, not open to others
               browser          BROWSER, or xdg-open with DISPLAY/WAYLAND_DISPLAY; else the
                                device code is used (a warning: fine over SSH)
-              loopback         127.0.0.1 accepts a listener (the browser's redirect)
+              loopback         the sign-in listener binds 127.0.0.1 and ::1 (the browser's redirect)
               config           the config file parses (a fail names the file and line)
               hosts            each profile's host patterns; warns on a profile with none,
                                on a pattern that another profile holds equally specifically

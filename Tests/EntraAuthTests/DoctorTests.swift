@@ -16,7 +16,7 @@ struct FakeDoctorProbes: DoctorProbes {
     var kernel = true
     var paths: [String: PathState] = [:]
     var executables: [String: String] = ["xdg-open": "/usr/bin/xdg-open"]
-    var loopback: Result<Int, HelperError> = .success(50123)
+    var loopback: Result<String, HelperError> = .success("127.0.0.1 and ::1 (got port 50123)")
     var files: [String: Result<[UInt8], Files.Failure>] = [
         PublicSuffixList.defaultPath: .success(Array("// ===BEGIN ICANN DOMAINS===\ncom\nio\nnet\n// ===BEGIN PRIVATE DOMAINS===\ngithub.io\nazurewebsites.net\n".utf8)),
     ]
@@ -29,7 +29,7 @@ struct FakeDoctorProbes: DoctorProbes {
     func kernelKeyringUsable() -> Bool { kernel }
     func inspect(_ path: String) -> PathState { paths[path] ?? .directory(writable: true, mode: 0o700) }
     func findExecutable(_ name: String) -> String? { executables[name] }
-    func bindLoopback() -> Result<Int, HelperError> { loopback }
+    func bindLoopback() -> Result<String, HelperError> { loopback }
     func readFile(_ path: String) -> Result<[UInt8], Files.Failure> { files[path] ?? .failure(.missing) }
     func clock() -> ClockReading { reading }
     var kubeconfig: KubeconfigUsers = .noKubectl

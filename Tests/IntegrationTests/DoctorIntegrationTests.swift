@@ -36,7 +36,9 @@ struct DoctorIntegrationTests {
         #expect(line(result, "session bus")?.hasPrefix("ok    session bus     unix:") == true, "\(result.stdout)")
         #expect(line(result, "secret service")?.hasPrefix("ok    secret service  gnome-keyring-daemon (pid ") == true, "\(result.stdout)")
         #expect(line(result, "keyring") == "ok    keyring         default collection 'login' is unlocked")
-        #expect(line(result, "loopback")?.hasPrefix("ok    loopback") == true)
+        // The listener's own bind: ::1 as well as 127.0.0.1 (this machine has IPv6 on lo).
+        #expect(line(result, "loopback")?.hasPrefix("ok    loopback        the sign-in listener binds 127.0.0.1 and ::1 (got port ") == true,
+                "\(result.stdout)")
         #expect(line(result, "config") == "ok    config          \(config): 1 profile, default ado; token store secret-service")
         #expect(line(result, "hosts") == "ok    hosts           ado: dev.azure.com *.visualstudio.com")
         #expect(!result.stdout.contains("fail  "))

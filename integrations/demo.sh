@@ -5,7 +5,9 @@
 # browser when there is a display or $BROWSER, else a device code the emulator approves by
 # itself), then runs git clone and push, docker manifest inspect and kubectl get --raw /version
 # with prompting switched off. Tokens are never shown. Everything it starts or writes is removed
-# on exit; your ~/.gitconfig, ~/.docker and ~/.kube are never read or written.
+# on exit; your ~/.gitconfig, ~/.docker and ~/.kube are never read or written. Without docker or
+# kubectl on PATH, their steps are skipped, saying how to get them (git and the helper's own
+# docker answer still run).
 #   integrations/demo.sh [--bin-dir DIR] [--use-my-keyring] [--auto-approve]
 #     --bin-dir DIR      use DIR/entra-credential-helper (default: build the release binary)
 #     --use-my-keyring   keep the refresh token in your own Secret Service (logged out at the end),
@@ -24,7 +26,7 @@ if [ "${ECH_DEMO_INSIDE:-}" != 1 ]; then
             --bin-dir=*) bin_dir=${1#*=}; shift ;;
             --use-my-keyring) keyring=mine; shift ;;
             --auto-approve) auto_approve=true; shift ;;
-            -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+            -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
             *) echo "demo.sh: unknown option '$1'; use --bin-dir DIR, --use-my-keyring or --auto-approve" >&2
                exit 2 ;;
         esac
@@ -101,6 +103,13 @@ c = json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))
 print("<a %d-character access token for %s, audience %s>" % (len(t), c["upn"], c["aud"]))'
 }
 . "$servers/start.sh"
+. "$repo/scripts/clients.sh"
+skipped=()
+skip() {  # client, the command it would run: one line saying it is skipped and how to get the client
+    echo "  skipped (no $1 on PATH): $2"
+    echo "  to run it, $(client_hint "$1")"
+    skipped+=("$2")
+}
 
 # --- the emulator and the three servers -------------------------------------------------------------
 start emulator python3 "$repo/emulator/entra-emulator.py"
@@ -228,13 +237,21 @@ answer = json.load(open(sys.argv[1]))
 answer["Secret"] = "<a %d-character ACR refresh token>" % len(answer["Secret"])
 print(json.dumps(answer, separators=(",", ":")))' "$work/docker-get"
 rm -f "$work/docker-get"
-step "docker manifest inspect --insecure $registry/demo/hello:latest   (the client only: no daemon)"
-run docker manifest inspect --insecure "$registry/demo/hello:latest"
+if command -v docker >/dev/null; then
+    step "docker manifest inspect --insecure $registry/demo/hello:latest   (the client only: no daemon)"
+    run docker manifest inspect --insecure "$registry/demo/hello:latest"
+else
+    skip docker "docker manifest inspect --insecure $registry/demo/hello:latest"
+fi
 
 say "4. kubectl: the exec plugin picks profile demo-aks by the cluster's server."
-step "kubectl get --raw /version"
-run kubectl get --raw /version
-echo
+if command -v kubectl >/dev/null; then
+    step "kubectl get --raw /version"
+    run kubectl get --raw /version
+    echo
+else
+    skip kubectl "kubectl get --raw /version"
+fi
 
 say "5. What the emulator saw:"
 step "curl $authority/_control/counters"
@@ -260,4 +277,12 @@ entra-credential-helper logout --all
 step "git -C demo fetch   (CI=true)"
 if run git -C "$work/home/demo" fetch; then fail "git fetch worked after logout"; fi
 
-say "Done: one sign-in served git, docker and kubectl. The servers, the emulator and $work are removed now."
+if [ ${#skipped[@]} -eq 0 ]; then
+    say "Done: one sign-in served git, docker and kubectl. The servers, the emulator and $work are removed now."
+else
+    say "Done: one sign-in served git, docker-credential-entra$(command -v docker >/dev/null && echo ", docker")$(
+        command -v kubectl >/dev/null && echo ", kubectl"). Skipped, for want of the client on PATH:"
+    printf '  %s\n' "${skipped[@]}"
+    echo "How to get the clients is said above; then run integrations/demo.sh again."
+    echo "The servers, the emulator and $work are removed now."
+fi

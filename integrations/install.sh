@@ -2,7 +2,8 @@
 # Builds entra-credential-helper, installs it with its two helper names, and shows it
 # working: a git and a docker round trip in a throwaway keyring, then the offline demo
 # (integrations/demo.sh: one Entra sign-in serving git, docker and kubectl against local
-# servers). Your keyring, ~/.gitconfig, ~/.docker and ~/.kube are not touched.
+# servers; without docker or kubectl on PATH, their steps are skipped, saying how to get
+# them). Your keyring, ~/.gitconfig, ~/.docker and ~/.kube are not touched.
 #   integrations/install.sh [--bin-dir DIR]     default: ~/.local/bin
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --bin-dir) bin_dir="$2"; shift 2 ;;
         --bin-dir=*) bin_dir="${1#*=}"; shift ;;
-        -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
         *) echo "install.sh: unknown option '$1'; use --bin-dir DIR" >&2; exit 2 ;;
     esac
 done

@@ -2,8 +2,9 @@
 # Installs the Debian 12 packages this project needs, or, when not root, prints the
 # exact apt-get line. Usage: scripts/deps.sh build|demo|test
 #   build: what building and running the helper needs
-#   demo:  that, plus what integrations/demo.sh drives (docker and kubectl are checked, not installed)
-#   test:  that, plus the real components the tests and benchmarks drive
+#   demo:  that, plus what integrations/demo.sh drives (docker and kubectl are optional there)
+#   test:  that, plus the real components the tests and benchmarks drive; docker and kubectl
+#          must be on PATH (checked, not installed: scripts/clients.sh says how to get them)
 set -euo pipefail
 mode=${1:-build}
 
@@ -38,16 +39,11 @@ if ! command -v swift >/dev/null; then
     echo "No Swift toolchain on PATH: install Swift 6 (swift.org) and retry." >&2
     exit 1
 fi
-# Neither is in Debian 12 as needed: the client-side login the tests use needs docker ≥ 28
-# (Debian's docker.io is 20.10), and Debian 12 has no kubectl.
-if [ "$mode" != build ]; then
+# The test command drives both; install.sh and the demo run without them (the demo skips
+# their steps and says how to get them).
+if [ "$mode" = test ]; then
+    . "$(dirname "$0")/clients.sh"
     for tool in docker kubectl; do
-        command -v "$tool" >/dev/null && continue
-        case "$tool" in
-            docker) fix="install docker ≥ 28 (the CLI alone is enough, no daemon)" ;;
-            kubectl) fix="install kubectl (from Kubernetes' apt repository; the client alone is enough)" ;;
-        esac
-        echo "No $tool on PATH: $fix and retry." >&2
-        exit 1
+        command -v "$tool" >/dev/null || { echo "No $tool on PATH: $(client_hint "$tool"); then retry." >&2; exit 1; }
     done
 fi

@@ -5,9 +5,10 @@ import HelperProtocol
 /// what docker gets (`Username` 00000000-0000-0000-0000-000000000000, as `az acr login`).
 ///
 /// - `get`: the cached ACR token while it has 5 minutes left; else an Entra token (silent
-///   first, as for git), then `POST https://REGISTRY/oauth2/exchange` (`http://` for a
-///   loopback registry) with `grant_type=access_token`, `service`, `tenant`,
-///   `access_token`. A 401 for a cached Entra token is retried once with a fresh one.
+///   first, as for git), then `POST https://REGISTRY/oauth2/exchange` (trusting
+///   SSL_CERT_FILE too) with `grant_type=access_token`, `service`, `tenant`, `access_token`;
+///   for a loopback registry only, `http://` when https made no connection (as docker does
+///   with an insecure registry). A 401 for a cached Entra token is retried once with a fresh one.
 /// - `erase`: the cached ACR token goes; the sign-in stays.
 /// - `store`: nothing (the token is ours).
 public struct AcrTokens {
@@ -84,23 +85,12 @@ public struct AcrTokens {
     }
 
     func exchange(service: String, registry: HostRouter.Request, token: AccessToken, profile: Profile) throws(HelperError) -> Exchanged {
-        let scheme = registry.isLoopback ? "http" : "https"
         var form = [("grant_type", "access_token"), ("service", service)]
         let tenant = token.account.tenantID.isEmpty
             ? TokenResponse.claims(ofJWT: token.token)?["tid"]?.stringValue ?? "" : token.account.tenantID
         if !tenant.isEmpty { form.append(("tenant", tenant)) }
         form.append(("access_token", token.token))
-        let request = HTTPRequest(
-            method: "POST", url: "\(scheme)://\(service)/oauth2/exchange",
-            headers: [(name: "Content-Type", value: "application/x-www-form-urlencoded"),
-                      (name: "Accept", value: "application/json")],
-            body: Array(FormEncoding.encode(form).utf8))
-        let response: HTTPResponse
-        do {
-            response = try engine.client.http.send(request)
-        } catch {
-            throw EntraClient.error(error, host: service)
-        }
+        let response = try post(form, service: service, loopback: registry.isLoopback)
         let document = try? JSON.parse(response.body)
         if response.status == 200 {
             guard let token = document?["refresh_token"]?.stringValue, !token.isEmpty else {
@@ -109,6 +99,28 @@ public struct AcrTokens {
             return .refreshToken(token)
         }
         return .refused(response.status, Self.errorSummary(document))
+    }
+
+    /// https first. A loopback registry gets one try over http, at once, but only when https
+    /// made no connection (refused, not TLS, an untrusted certificate): never after an HTTP
+    /// answer. When both fail, the https fault is the one told (it names what to fix).
+    private func post(_ form: [(String, String)], service: String, loopback: Bool) throws(HelperError) -> HTTPResponse {
+        func request(_ scheme: String, retryFaults: Bool) -> HTTPRequest {
+            HTTPRequest(method: "POST", url: "\(scheme)://\(service)/oauth2/exchange",
+                        headers: [(name: "Content-Type", value: "application/x-www-form-urlencoded"),
+                                  (name: "Accept", value: "application/json")],
+                        body: Array(FormEncoding.encode(form).utf8), retryFaults: retryFaults)
+        }
+        do {
+            return try engine.client.http.send(request("https", retryFaults: !loopback))  // loopback: http next, at once
+        } catch {
+            guard loopback, case .noConnection = error else { throw EntraClient.error(error, host: service) }
+            do {
+                return try engine.client.http.send(request("http", retryFaults: true))
+            } catch _ {
+                throw EntraClient.error(error, host: service)
+            }
+        }
     }
 
     /// The first of the registry's `{"errors":[{"code","message"}]}`, short and printable

@@ -17,14 +17,18 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// Follow up to 3 redirects, to https:// only.
     public var followRedirects: Bool
+    /// Whether RetryingTransport retries a fault (not an answer). Off when the caller has a
+    /// next step of its own at once (the ACR exchange's http:// try after https://).
+    public var retryFaults: Bool
 
     public init(method: String, url: String, headers: [(name: String, value: String)] = [],
-                body: [UInt8] = [], followRedirects: Bool = false) {
+                body: [UInt8] = [], followRedirects: Bool = false, retryFaults: Bool = true) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.followRedirects = followRedirects
+        self.retryFaults = retryFaults
     }
 }
 
@@ -51,7 +55,10 @@ public enum HTTPFault: Error, Equatable, Sendable {
     /// Not attempted, or stopped, by policy: scheme, non-loopback http://, method, header,
     /// a redirect to a protocol other than https.
     case refused(String)
-    /// The transfer failed (DNS, connect, TLS, reset, oversized body...): curl's text.
+    /// No connection was made, so nothing of the request was sent: refused, or the TLS
+    /// handshake failed (not TLS, an untrusted certificate...): curl's text.
+    case noConnection(String)
+    /// The transfer failed otherwise (DNS, reset, oversized body...): curl's text.
     case network(String)
     /// Connect or total timeout.
     case timedOut(String)
@@ -168,6 +175,8 @@ public struct CurlTransport: HTTPTransport {
             case -1: throw .unavailable(message)
             case 28: throw .timedOut(message)                   // CURLE_OPERATION_TIMEDOUT
             case 1: throw .refused(message)                     // CURLE_UNSUPPORTED_PROTOCOL (e.g. a redirect to http)
+            case 7, 35, 58, 59, 60, 77, 83, 90, 91, 98:         // COULDNT_CONNECT, SSL_CONNECT_ERROR and the
+                throw .noConnection(message)                    // certificate, cipher and CA-file failures
             default: throw .network(message)
             }
         }
@@ -206,8 +215,8 @@ public struct SystemSleeper: Sleeper {
     }
 }
 
-/// Retries 5xx and 429 answers and `.network` faults (never `.refused`, `.unavailable` or
-/// `.timedOut`): at most `maxAttempts` attempts, waiting Retry-After (capped) or a short
+/// Retries 5xx and 429 answers and `.network` and `.noConnection` faults (never `.refused`,
+/// `.unavailable` or `.timedOut`, nor any fault of a request with `retryFaults` off): at most `maxAttempts` attempts, waiting Retry-After (capped) or a short
 /// backoff, and never waiting past `deadlineMilliseconds` from the first attempt; when
 /// the budget is spent, the last response or fault is returned as is.
 public struct RetryingTransport: HTTPTransport {
@@ -244,7 +253,10 @@ public struct RetryingTransport: HTTPTransport {
                 guard Self.isRetryable(status: response.status) else { return response }
                 retryAfter = response.retryAfter
             case .failure(let fault):
-                guard case .network = fault else { throw fault }
+                switch fault {
+                case .network, .noConnection: guard request.retryFaults else { throw fault }
+                default: throw fault
+                }
             }
             guard attempt < maxAttempts else { return try outcome.get() }
             let wait = retryAfter.map { min(Int(Bounded.clamp(Int64($0), 0...1_000_000)) * 1000, maxRetryAfterMilliseconds) }

@@ -36,9 +36,18 @@ public final class LibSecretStore: SecretStore {
 
     deinit { if let service { g_object_unref(service) } }
 
+    /// An item another process deletes between the search and its read ("no such object")
+    /// is left out, as if the search had come a moment later: a concurrent `erase` or
+    /// `logout` must not fail a `list` or a `get`.
     public func search(_ attributes: [String: String]) throws(HelperError) -> [StoredItem] {
         try Self.refuseNUL(attributes)
         return try withDeadline(options.timeoutMilliseconds) { cancellable, error throws(HelperError) in
+            func vanished() -> Bool {
+                guard KeyringFaults.isNoSuchObject(error) else { return false }
+                g_error_free(error)
+                error = nil
+                return true
+            }
             let service = try connect(cancellable, &error)
             let table = GLibTable(attributes)
             defer { table.release() }
@@ -47,26 +56,47 @@ public final class LibSecretStore: SecretStore {
             defer { g_strfreev(unlocked); g_strfreev(locked) }
             guard secret_service_search_for_dbus_paths_sync(
                 service, nil, table.pointer, cancellable, &unlocked, &locked, &error) != 0 else { return [] }
-            let unlockedPaths = GLibTable.strings(unlocked)
             var items: [StoredItem] = []
-            for path in unlockedPaths + GLibTable.strings(locked) {
-                guard let item = properties(service, path, cancellable, &error) else { return [] }
-                items.append(item)
+            for path in GLibTable.strings(unlocked) + GLibTable.strings(locked) {
+                if let item = properties(service, path, cancellable, &error) {
+                    items.append(item)
+                } else if !vanished() {
+                    return []
+                }
             }
+            // All at once; when one of them has gone meanwhile, one by one.
+            let unlockedPaths = items.filter { !$0.locked }.map(\.id)
             guard !unlockedPaths.isEmpty else { return items }
-            let secrets = GLibTable.withStrv(unlockedPaths) { strv in
-                options.encryptedTransport
-                    ? secret_service_get_secrets_for_dbus_paths_sync(service, strv, cancellable, &error)
-                    : ech_read_secrets_plain(connection(service), strv, cancellable, &error)
+            var gone: Set<String> = []
+            if !readSecrets(unlockedPaths, into: &items, service, cancellable, &error) {
+                guard vanished() else { return [] }
+                for path in unlockedPaths where !readSecrets([path], into: &items, service, cancellable, &error) {
+                    guard vanished() else { return [] }
+                    gone.insert(path)
+                }
             }
-            defer { if let secrets { g_hash_table_unref(secrets) } }
-            for index in items.indices where !items[index].locked {
-                items[index].secret = options.encryptedTransport
-                    ? GLibTable.secretValueText(secrets, path: items[index].id)
-                    : GLibTable.plainText(secrets, path: items[index].id)
-            }
-            return items
+            return items.filter { !gone.contains($0.id) }
         }
+    }
+
+    /// Sets the secrets of the items at `paths`; false when the read failed (`error` set).
+    private func readSecrets(
+        _ paths: [String], into items: inout [StoredItem], _ service: UnsafeMutablePointer<SecretService>,
+        _ cancellable: UnsafeMutablePointer<GCancellable>, _ error: inout UnsafeMutablePointer<GError>?
+    ) -> Bool {
+        let secrets = GLibTable.withStrv(paths) { strv in
+            options.encryptedTransport
+                ? secret_service_get_secrets_for_dbus_paths_sync(service, strv, cancellable, &error)
+                : ech_read_secrets_plain(connection(service), strv, cancellable, &error)
+        }
+        guard let secrets else { return false }
+        defer { g_hash_table_unref(secrets) }
+        for index in items.indices where paths.contains(items[index].id) {
+            items[index].secret = options.encryptedTransport
+                ? GLibTable.secretValueText(secrets, path: items[index].id)
+                : GLibTable.plainText(secrets, path: items[index].id)
+        }
+        return true
     }
 
     public func unlock(_ items: [StoredItem]) throws(HelperError) {
@@ -169,7 +199,12 @@ public final class LibSecretStore: SecretStore {
     public func delete(_ item: StoredItem) throws(HelperError) {
         try withDeadline(options.timeoutMilliseconds) { cancellable, error throws(HelperError) in
             let service = try connect(cancellable, &error)
-            _ = secret_service_delete_item_dbus_path_sync(service, item.id, cancellable, &error)
+            // Already deleted by another process: what was asked for is done.
+            if secret_service_delete_item_dbus_path_sync(service, item.id, cancellable, &error) == 0,
+               KeyringFaults.isNoSuchObject(error) {
+                g_error_free(error)
+                error = nil
+            }
         }
     }
 

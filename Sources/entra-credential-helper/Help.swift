@@ -155,7 +155,7 @@ enum Help {
             Storage: the freedesktop Secret Service (gnome-keyring, KeePassXC, …) over the
               D-Bus session bus; no display is needed, every call is bounded.
             Environment:
-              ENTRA_CREDENTIAL_HELPER_DBUS_TIMEOUT_MS            bound for each keyring call (default and maximum 5000)
+              ENTRA_CREDENTIAL_HELPER_DBUS_TIMEOUT_MS            bound for each keyring call (default 5000, 50 to 60000)
               ENTRA_CREDENTIAL_HELPER_SECRET_TRANSPORT=encrypted  read and write secrets over the encrypted session
               DISPLAY / WAYLAND_DISPLAY                           when set, a locked keyring may show its unlock prompt
               AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_AUTHORITY_HOST  override the profile (flags override these)

@@ -31,9 +31,10 @@ final class Wiring {
     func secretStore() -> SecretStore { LibSecretStore(options: secretStoreOptions()) }
 
     func secretStoreOptions() -> LibSecretStore.Options {
+        // 5 s by default; up to a minute for a slow provider (or valgrind's 20-50x slowdown).
         let requested = environment("ENTRA_CREDENTIAL_HELPER_DBUS_TIMEOUT_MS").flatMap { Int($0) } ?? 5000
         return LibSecretStore.Options(
-            timeoutMilliseconds: min(max(requested, 50), 5000),
+            timeoutMilliseconds: min(max(requested, 50), 60_000),
             promptAllowed: environment("DISPLAY") != nil || environment("WAYLAND_DISPLAY") != nil,
             encryptedTransport: environment("ENTRA_CREDENTIAL_HELPER_SECRET_TRANSPORT") == "encrypted")
     }

@@ -35,17 +35,50 @@ struct AcrTokensTests {
         #expect(h.http.requests.count == 2 && h.http.form(1)["access_token"] == "entra-at-2")
     }
 
-    @Test("a loopback registry is reached over http, with its port in the service name")
-    func loopback() throws {
+    @Test("a loopback registry: https first, with its port in the service name; http only when https made no connection", arguments: [
+        // What https gave, then what http gave (nil: no http try), and the expected secret or error.
+        (Result<HTTPResponse, HTTPFault>.success(HTTPResponse(status: 200, body: Array(#"{"refresh_token":"over-https"}"#.utf8))),
+         nil as Result<HTTPResponse, HTTPFault>?, "over-https"),
+        (.failure(.noConnection("wrong version number")),
+         .success(HTTPResponse(status: 200, body: Array(#"{"refresh_token":"over-http"}"#.utf8))), "over-http"),
+        (.failure(.noConnection("SSL certificate problem: self-signed certificate")), .failure(.network("Empty reply from server")),
+         "could not reach 127.0.0.1:5000 (SSL certificate problem: self-signed certificate)"),
+        (.success(HTTPResponse(status: 404, body: Array("404 page not found".utf8))), nil, "has no ACR token exchange (HTTP 404"),
+        (.failure(.network("Recv failure: Connection reset by peer")), nil, "Recv failure: Connection reset by peer"),
+        (.failure(.timedOut("Operation timed out")), nil, "timed out"),
+    ])
+    func loopback(https: Result<HTTPResponse, HTTPFault>, http: Result<HTTPResponse, HTTPFault>?, expected: String) throws {
         let h = EngineHarness()
         h.cacheAccessToken("entra-at", secondsLeft: 3600)
-        h.http.enqueue(200, jsonText(["refresh_token": "opaque-acr-token"]))
+        h.http.enqueue(https)
+        if let http { h.http.enqueue(http) }
         let registry = try #require(HostRouter.Request(url: "127.0.0.1:5000"))
-        let answer = try AcrTokens(engine: h.engine(), options: { AcquireOptions() })
-            .get(serverURL: "127.0.0.1:5000", registry: registry, profile: h.profile)
-        #expect(answer.secret == "opaque-acr-token")
-        #expect(h.http.requests.first?.url == "http://127.0.0.1:5000/oauth2/exchange")
-        #expect(h.http.form(0)["service"] == "127.0.0.1:5000")
+        let outcome = Result { () throws(HelperError) in
+            try AcrTokens(engine: h.engine(), options: { AcquireOptions() })
+                .get(serverURL: "127.0.0.1:5000", registry: registry, profile: h.profile)
+        }
+        switch outcome {
+        case let .success(answer): #expect(answer.secret == expected)
+        case let .failure(error): #expect(error.message.contains(expected), "\(error.message)")
+        }
+        let urls = h.http.requests.map(\.url)
+        #expect(urls == ["https://127.0.0.1:5000/oauth2/exchange"] + (http == nil ? [] : ["http://127.0.0.1:5000/oauth2/exchange"]))
+        // The https try is not retried: the http try follows at once. The http try is.
+        #expect(h.http.requests.map(\.retryFaults) == [false] + (http == nil ? [] : [true]))
+        #expect(h.http.form(0)["service"] == "127.0.0.1:5000" && h.http.remaining == 0)
+    }
+
+    @Test("a registry that is not loopback never gets http, whatever https did")
+    func noHTTPBeyondLoopback() throws {
+        let h = EngineHarness()
+        h.cacheAccessToken("entra-at", secondsLeft: 3600)
+        h.http.enqueue(.failure(.noConnection("wrong version number")))
+        #expect(throws: HelperError.network(host: "contoso.azurecr.io", detail: "wrong version number")) {
+            try AcrTokens(engine: h.engine(), options: { AcquireOptions() })
+                .get(serverURL: "contoso.azurecr.io", registry: Self.registry, profile: h.profile)
+        }
+        #expect(h.http.requests.map(\.url) == ["https://contoso.azurecr.io/oauth2/exchange"])
+        #expect(h.http.requests.first?.retryFaults == true)
     }
 
     @Test("erase drops the cached ACR token; the sign-in stays and the next get exchanges again")

@@ -105,13 +105,13 @@ struct HTTPClientTests {
         }
     }
 
-    @Test("connection refused is a network fault")
+    @Test("connection refused: no connection (nothing was sent)")
     func connectionRefused() {
         let url = "http://127.0.0.1:\(closedLoopbackPort())/"
         #expect {
             try transport.send(.init(method: "GET", url: url))
         } throws: { error in
-            guard case .network(let text)? = error as? HTTPFault else { return false }
+            guard case .noConnection(let text)? = error as? HTTPFault else { return false }
             return !text.isEmpty
         }
     }
@@ -154,10 +154,10 @@ struct HTTPClientTests {
     func extraCA() throws {
         let (certificate, key) = try makeLoopbackCertificate()
         let tls = try HTTPTestServer(certificate: certificate, key: key)
-        #expect {
+        #expect {  // an untrusted certificate: the handshake fails, nothing was sent
             try transport.send(.init(method: "GET", url: tls.url("/echo")))
         } throws: { error in
-            guard case .network? = error as? HTTPFault else { return false }
+            guard case .noConnection? = error as? HTTPFault else { return false }
             return true
         }
         let trusting = CurlTransport(totalTimeoutMilliseconds: 5_000, extraCAFile: certificate)
@@ -231,12 +231,18 @@ struct HTTPClientRetryTests {
         }
     }
 
-    @Test("network faults are retried, and the last one is thrown")
-    func networkRetried() {
-        let base = ScriptedTransport([.failure(.network("reset"))])
+    @Test("network and no-connection faults are retried, and the last one is thrown; not when the request says so",
+          arguments: [HTTPFault.network("reset"), .noConnection("refused")])
+    func networkRetried(fault: HTTPFault) {
+        let base = ScriptedTransport([.failure(fault)])
         let sleeper = FakeSleeper()
-        #expect(throws: HTTPFault.network("reset")) { try RetryingTransport(base, sleeper: sleeper).send(request) }
+        #expect(throws: fault) { try RetryingTransport(base, sleeper: sleeper).send(request) }
         #expect(base.calls == 3)
+        var once = request
+        once.retryFaults = false
+        let single = ScriptedTransport([.failure(fault)])
+        #expect(throws: fault) { try RetryingTransport(single, sleeper: sleeper).send(once) }
+        #expect(single.calls == 1)
     }
 
     @Test("429 is honoured, with Retry-After capped at the maximum")

@@ -28,6 +28,8 @@ struct EndToEndDockerTests {
         let first = try docker(e, "get", registry)
         #expect(first.status == 0, "\(first.stdout)")
         #expect(exchanges(e) == 1)
+        // A plain-http registry on loopback: https first (refused at the handshake), then http.
+        #expect(e.servers.log("registry").contains("registry: TLS handshake on the plain HTTP port 400"), "\(e.servers.log("registry"))")
 
         let stored = try docker(e, "store", #"{"ServerURL":"\#(registry)","Username":"someone","Secret":"typed-password"}"#)
         #expect(stored.status == 0 && stored.stdout.isEmpty, "\(stored.stdout)")
@@ -81,5 +83,26 @@ struct EndToEndDockerTests {
         }
         #expect(try e.refreshTokenItems() == 1, "the sign-in was kept")
         #expect(try e.world.helper(["get-token", "--profile", "demo-git", "--no-interactive"]).status == 0)
+    }
+
+    @Test("a TLS registry on 127.0.0.1: the exchange goes over https trusting SSL_CERT_FILE, and docker reads it over TLS; untrusted, one line names the certificate problem")
+    func tlsRegistry() throws {
+        let e = try EndToEndWorld(tlsRegistry: true)
+        try e.login()
+        let registry = e.servers.registryHost
+        let untrusted = try docker(e, "get", registry)
+        #expect(untrusted.status == 1, "\(untrusted.stdout)")
+        #expect(untrusted.stdout.contains("could not reach \(registry) (SSL certificate problem")
+                && untrusted.stdout.split(separator: "\n").count == 1, "\(untrusted.stdout)")
+        #expect(exchanges(e) == 0)
+
+        e.world.extra["SSL_CERT_FILE"] = e.servers.kubeCertificate
+        let trusted = try docker(e, "get", registry)
+        #expect(trusted.status == 0, "\(trusted.stdout) \(trusted.stderr)")
+        #expect(exchanges(e) == 1, "\(e.servers.log("registry"))")  // the server speaks TLS only
+        let inspected = try e.tool(["docker", "manifest", "inspect", "\(registry)/demo/hello:latest"])
+        #expect(inspected.status == 0 && inspected.stdout.contains("schemaVersion"), "\(inspected.stdout) \(inspected.stderr)")
+        #expect(e.dockerCredentials.last?.user == EndToEndWorld.acrUser, "docker used the helper's answer")
+        #expect(try e.refreshTokenItems() == 1, "the sign-in was kept")
     }
 }

@@ -23,9 +23,9 @@ final class EndToEndWorld {
     static let aksProfile = "demo-aks"
     static let acrUser = "00000000-0000-0000-0000-000000000000"
 
-    init(decoy: Bool = false) throws {
+    init(decoy: Bool = false, tlsRegistry: Bool = false) throws {
         world = try SignInWorld()
-        servers = try DemoServers(emulator: world.emulator, decoy: decoy)
+        servers = try DemoServers(emulator: world.emulator, decoy: decoy, tlsRegistry: tlsRegistry)
         bin = try HelperBin()
         capture = try TemporaryDirectory()
         let profiles: [(String, String, String, [String])] = [

@@ -21,7 +21,8 @@ final class DemoServers {
     }
 
     /// `decoy`: a second git-server on its own port, for requests that must never carry a token.
-    init(emulator: Emulator, decoy: Bool = false) throws {
+    /// `tlsRegistry`: registry.py over https with kube-api's certificate (`kubeCertificate`).
+    init(emulator: Emulator, decoy: Bool = false, tlsRegistry: Bool = false) throws {
         dir = try TemporaryDirectory()
         let made = try run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
                             "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
@@ -34,7 +35,8 @@ final class DemoServers {
 
         let common = ["--emulator", emulator.authority]
         try start("git-server", ["git-server.py", "--root", dir.file("repos"), "--audience", Self.gitAudience] + common)
-        try start("registry", ["registry.py", "--audience", Self.registryAudience] + common)
+        let tls = tlsRegistry ? ["--cert", dir.file("kube-cert.pem"), "--key", dir.file("kube-key.pem")] : []
+        try start("registry", ["registry.py", "--audience", Self.registryAudience] + tls + common)
         try start("kube-api", ["kube-api.py", "--cert", dir.file("kube-cert.pem"), "--key", dir.file("kube-key.pem"),
                                "--audience", Self.kubeAudience] + common)
         if decoy {

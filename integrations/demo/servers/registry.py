@@ -3,7 +3,10 @@
 read-only Docker registry with one image, demo/hello:latest. Python 3 standard library only.
 
   python3 registry.py --emulator http://127.0.0.1:EPORT [--audience https://containerregistry.azure.net]
-      [--port 0] [--port-file FILE]
+      [--port 0] [--port-file FILE] [--cert PEM --key PEM]
+
+Plain http by default (as a registry docker calls insecure); with --cert and --key (a certificate for
+IP:127.0.0.1, as kube-api.py's), https only, the realm below then https too.
 
 The service name is "127.0.0.1:PORT" (also accepted: "localhost:PORT"). Tokens of its own are
 HS256 JWTs signed with a random per-run key; those from Entra are checked by the emulator.
@@ -219,9 +222,18 @@ class RegistryHandler(BaseHandler):
 
 
 def main():
-    options = parser("An ACR look-alike: token exchange for Entra tokens of the emulator, one image",
-                     "https://containerregistry.azure.net").parse_args()
-    server = Server(options.port, RegistryHandler, options)
+    options_parser = parser("An ACR look-alike: token exchange for Entra tokens of the emulator, one image",
+                            "https://containerregistry.azure.net")
+    options_parser.add_argument("--cert", help="PEM certificate for IP:127.0.0.1: serve HTTPS only (with --key)")
+    options_parser.add_argument("--key", help="PEM private key of --cert")
+    options = options_parser.parse_args()
+    if bool(options.cert) != bool(options.key):
+        options_parser.error("--cert and --key go together")
+    try:
+        server = Server(options.port, RegistryHandler, options,
+                        tls=(options.cert, options.key) if options.cert else None)
+    except (OSError, ValueError) as err:  # ssl.SSLError is an OSError
+        options_parser.error(f"cannot serve with --cert/--key: {err}")
     server.key = secrets.token_bytes(32)  # signs this run's refresh and access tokens
     serve(server, options.port_file)
 

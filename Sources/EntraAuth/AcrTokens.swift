@@ -7,8 +7,9 @@ import HelperProtocol
 /// - `get`: the cached ACR token while it has 5 minutes left; else an Entra token (silent
 ///   first, as for git), then `POST https://REGISTRY/oauth2/exchange` (trusting
 ///   SSL_CERT_FILE too) with `grant_type=access_token`, `service`, `tenant`, `access_token`;
-///   for a loopback registry only, `http://` when https made no connection (as docker does
-///   with an insecure registry). A 401 for a cached Entra token is retried once with a fresh one.
+///   for a loopback registry only, `http://` when the server there does not speak TLS (as
+///   docker does with an insecure registry); never after a TLS server answered (a loopback
+///   port may be a tunnel to the real registry). A 401 for a cached Entra token is retried once with a fresh one.
 /// - `erase`: the cached ACR token goes; the sign-in stays.
 /// - `store`: nothing (the token is ours).
 public struct AcrTokens {
@@ -101,9 +102,12 @@ public struct AcrTokens {
         return .refused(response.status, Self.errorSummary(document))
     }
 
-    /// https first. A loopback registry gets one try over http, at once, but only when https
-    /// made no connection (refused, not TLS, an untrusted certificate): never after an HTTP
-    /// answer. When both fail, the https fault is the one told (it names what to fix).
+    /// https first. A loopback registry gets one try over http, at once, but only when the
+    /// server answered the TLS handshake with something that is not TLS: never after a TLS
+    /// server answered (an untrusted certificate, a handshake alert: the token would cross
+    /// in clear what may be a tunnel to the real registry), nor when nothing listens (http
+    /// would be refused too), nor after an HTTP answer. When both fail, the https fault is
+    /// the one told (it names what to fix).
     private func post(_ form: [(String, String)], service: String, loopback: Bool) throws(HelperError) -> HTTPResponse {
         func request(_ scheme: String, retryFaults: Bool) -> HTTPRequest {
             HTTPRequest(method: "POST", url: "\(scheme)://\(service)/oauth2/exchange",
@@ -114,7 +118,7 @@ public struct AcrTokens {
         do {
             return try engine.client.http.send(request("https", retryFaults: !loopback))  // loopback: http next, at once
         } catch {
-            guard loopback, case .noConnection = error else { throw EntraClient.error(error, host: service) }
+            guard loopback, case .notTLS = error else { throw EntraClient.error(error, host: service) }
             do {
                 return try engine.client.http.send(request("http", retryFaults: true))
             } catch _ {

@@ -39,7 +39,7 @@ public struct EntraClient {
         switch fault {
         case let .unavailable(detail): return .httpUnavailable(detail)
         case let .refused(detail): return .network(host: host, detail: "refused: \(detail)")
-        case let .network(detail), let .noConnection(detail): return .network(host: host, detail: detail)
+        case let .network(detail), let .noConnection(detail), let .notTLS(detail): return .network(host: host, detail: detail)
         case let .timedOut(detail): return .network(host: host, detail: "timed out: \(detail)")
         }
     }

@@ -56,8 +56,11 @@ public enum HTTPFault: Error, Equatable, Sendable {
     /// a redirect to a protocol other than https.
     case refused(String)
     /// No connection was made, so nothing of the request was sent: refused, or the TLS
-    /// handshake failed (not TLS, an untrusted certificate...): curl's text.
+    /// handshake with a TLS server failed (an untrusted certificate, a cipher...): curl's text.
     case noConnection(String)
+    /// https reached a server that does not speak TLS (it answered the handshake with
+    /// something else, such as plain HTTP): nothing of the request was sent. curl's text.
+    case notTLS(String)
     /// The transfer failed otherwise (DNS, reset, oversized body...): curl's text.
     case network(String)
     /// Connect or total timeout.
@@ -175,6 +178,8 @@ public struct CurlTransport: HTTPTransport {
             case -1: throw .unavailable(message)
             case 28: throw .timedOut(message)                   // CURLE_OPERATION_TIMEDOUT
             case 1: throw .refused(message)                     // CURLE_UNSUPPORTED_PROTOCOL (e.g. a redirect to http)
+            case 35 where Self.isNotTLS(message):               // SSL_CONNECT_ERROR: the answer was no TLS record
+                throw .notTLS(message)
             case 7, 35, 58, 59, 60, 77, 83, 90, 91, 98:         // COULDNT_CONNECT, SSL_CONNECT_ERROR and the
                 throw .noConnection(message)                    // certificate, cipher and CA-file failures
             default: throw .network(message)
@@ -187,6 +192,19 @@ public struct CurlTransport: HTTPTransport {
             retryAfter: cResponse.retry_after_seconds >= 0 ? cResponse.retry_after_seconds : nil,
             contentType: cResponse.content_type.map { String(cString: $0) }
         )
+    }
+
+    /// curl's SSL_CONNECT_ERROR text when the peer's first bytes were no TLS record, as
+    /// OpenSSL says it (measured: https to a plain HTTP server, libcurl 7.88 and OpenSSL 3.0,
+    /// "OpenSSL/3.0.19: error:0A00010B:SSL routines::wrong version number"). Anything else
+    /// there (a handshake alert, say) may come from a TLS server: not this.
+    static func isNotTLS(_ message: String) -> Bool {
+        let text = Array(message.utf8)
+        return ["wrong version number", "packet length too long"].contains { reason in
+            let needle = Array(reason.utf8)
+            return text.count >= needle.count
+                && (0...(text.count - needle.count)).contains { text[$0..<$0 + needle.count].elementsEqual(needle) }
+        }
     }
 }
 
@@ -216,7 +234,7 @@ public struct SystemSleeper: Sleeper {
 }
 
 /// Retries 5xx and 429 answers and `.network` and `.noConnection` faults (never `.refused`,
-/// `.unavailable` or `.timedOut`, nor any fault of a request with `retryFaults` off): at most `maxAttempts` attempts, waiting Retry-After (capped) or a short
+/// `.notTLS`, `.unavailable` or `.timedOut`, nor any fault of a request with `retryFaults` off): at most `maxAttempts` attempts, waiting Retry-After (capped) or a short
 /// backoff, and never waiting past `deadlineMilliseconds` from the first attempt; when
 /// the budget is spent, the last response or fault is returned as is.
 public struct RetryingTransport: HTTPTransport {

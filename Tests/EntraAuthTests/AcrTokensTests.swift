@@ -35,14 +35,24 @@ struct AcrTokensTests {
         #expect(h.http.requests.count == 2 && h.http.form(1)["access_token"] == "entra-at-2")
     }
 
-    @Test("a loopback registry: https first, with its port in the service name; http only when https made no connection", arguments: [
+    @Test("a loopback registry: https first, with its port in the service name; http only when the server there does not speak TLS", arguments: [
         // What https gave, then what http gave (nil: no http try), and the expected secret or error.
         (Result<HTTPResponse, HTTPFault>.success(HTTPResponse(status: 200, body: Array(#"{"refresh_token":"over-https"}"#.utf8))),
          nil as Result<HTTPResponse, HTTPFault>?, "over-https"),
-        (.failure(.noConnection("wrong version number")),
+        (.failure(.notTLS("OpenSSL/3.0.19: error:0A00010B:SSL routines::wrong version number")),
          .success(HTTPResponse(status: 200, body: Array(#"{"refresh_token":"over-http"}"#.utf8))), "over-http"),
-        (.failure(.noConnection("SSL certificate problem: self-signed certificate")), .failure(.network("Empty reply from server")),
+        (.failure(.notTLS("wrong version number")), .failure(.network("Empty reply from server")),
+         "could not reach 127.0.0.1:5000 (wrong version number)"),
+        // A TLS server answered (a tunnel to the real registry, say): the token never goes in clear.
+        (.failure(.noConnection("SSL certificate problem: self-signed certificate")), nil,
          "could not reach 127.0.0.1:5000 (SSL certificate problem: self-signed certificate)"),
+        (.failure(.noConnection("SSL: no alternative certificate subject name matches target host name '127.0.0.1'")), nil,
+         "no alternative certificate subject name"),
+        (.failure(.noConnection("OpenSSL/3.0.19: error:0A000410:SSL routines::sslv3 alert handshake failure")), nil,
+         "alert handshake failure"),
+        // Nothing listens: http would be refused too.
+        (.failure(.noConnection("Failed to connect to 127.0.0.1 port 5000 after 0 ms: Couldn't connect to server")), nil,
+         "Couldn't connect to server"),
         (.success(HTTPResponse(status: 404, body: Array("404 page not found".utf8))), nil, "has no ACR token exchange (HTTP 404"),
         (.failure(.network("Recv failure: Connection reset by peer")), nil, "Recv failure: Connection reset by peer"),
         (.failure(.timedOut("Operation timed out")), nil, "timed out"),
@@ -72,7 +82,7 @@ struct AcrTokensTests {
     func noHTTPBeyondLoopback() throws {
         let h = EngineHarness()
         h.cacheAccessToken("entra-at", secondsLeft: 3600)
-        h.http.enqueue(.failure(.noConnection("wrong version number")))
+        h.http.enqueue(.failure(.notTLS("wrong version number")))
         #expect(throws: HelperError.network(host: "contoso.azurecr.io", detail: "wrong version number")) {
             try AcrTokens(engine: h.engine(), options: { AcquireOptions() })
                 .get(serverURL: "contoso.azurecr.io", registry: Self.registry, profile: h.profile)

@@ -116,6 +116,35 @@ struct HTTPClientTests {
         }
     }
 
+    @Test("https to a server that speaks plain HTTP: .notTLS, and nothing of the request reached it")
+    func httpsToPlainHTTP() throws {
+        let url = server.url("/echo").replacingOccurrences(of: "http://", with: "https://")
+        let before = try server.hits()["/echo"] ?? 0
+        #expect {
+            try transport.send(.init(method: "GET", url: url))
+        } throws: { error in
+            guard case let .notTLS(text)? = error as? HTTPFault else { return false }
+            return text.contains("wrong version number")
+        }
+        #expect(try server.hits()["/echo"] ?? 0 == before)
+    }
+
+    @Test("a TLS server's refusals are no .notTLS: an untrusted certificate, a name mismatch")
+    func tlsServerFaults() throws {
+        let (certificate, key) = try makeLoopbackCertificate()
+        let tls = try HTTPTestServer(certificate: certificate, key: key)
+        let trusting = CurlTransport(totalTimeoutMilliseconds: 5_000, extraCAFile: certificate)
+        for (client, url) in [(transport, tls.url("/echo")),  // self-signed, untrusted
+                              (trusting, "https://localhost:\(tls.port)/echo")] {  // trusted, but for 127.0.0.1 only
+            #expect {
+                try client.send(.init(method: "GET", url: url))
+            } throws: { error in
+                guard case let .noConnection(text)? = error as? HTTPFault else { return false }
+                return !text.isEmpty
+            }
+        }
+    }
+
     @Test("a server slower than the total timeout gives .timedOut, in time")
     func timeout() {
         let quick = CurlTransport(connectTimeoutMilliseconds: 1_000, totalTimeoutMilliseconds: 500)
@@ -222,7 +251,7 @@ struct HTTPClientRetryTests {
 
     @Test("refused and unavailable are not retried; timeouts are not either")
     func notRetried() {
-        for fault in [HTTPFault.refused("no"), .unavailable("no curl"), .timedOut("slow")] {
+        for fault in [HTTPFault.refused("no"), .notTLS("wrong version number"), .unavailable("no curl"), .timedOut("slow")] {
             let base = ScriptedTransport([.failure(fault)])
             let sleeper = FakeSleeper()
             #expect(throws: fault) { try RetryingTransport(base, sleeper: sleeper).send(request) }

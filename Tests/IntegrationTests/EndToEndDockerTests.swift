@@ -95,6 +95,18 @@ struct EndToEndDockerTests {
         #expect(untrusted.stdout.contains("could not reach \(registry) (SSL certificate problem")
                 && untrusted.stdout.split(separator: "\n").count == 1, "\(untrusted.stdout)")
         #expect(exchanges(e) == 0)
+        // The TLS server answered (here with a certificate we do not trust): the exchange never
+        // went over http. Its log names the https try (written once the server saw curl's alert,
+        // maybe after the helper ended), and no plain-HTTP request at all (an http try's line is
+        // written before its connection closes, so before the helper ends).
+        var log = e.servers.log("registry")
+        for _ in 0..<100 where !log.contains(where: { $0.hasPrefix("registry: connection error: SSLError") }) {
+            Thread.sleep(forTimeInterval: 0.1)
+            log = e.servers.log("registry")
+        }
+        #expect(log.contains { $0.hasPrefix("registry: connection error: SSLError") }, "\(log)")
+        #expect(!log.contains("registry: plain HTTP on the TLS port") && !log.contains { $0.contains("/oauth2/exchange") },
+                "the Entra token was sent over http: \(log)")
 
         e.world.extra["SSL_CERT_FILE"] = e.servers.kubeCertificate
         let trusted = try docker(e, "get", registry)

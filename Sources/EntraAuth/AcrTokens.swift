@@ -105,7 +105,8 @@ public struct AcrTokens {
     /// https first. A loopback registry gets one try over http, at once, but only when the
     /// server answered the TLS handshake with something that is not TLS: never after a TLS
     /// server answered (an untrusted certificate, a handshake alert: the token would cross
-    /// in clear what may be a tunnel to the real registry), nor when nothing listens (http
+    /// in clear what may be a tunnel to the real registry), nor when the peer hangs up without
+    /// a word (a tunnel whose far end failed does that too), nor when nothing listens (http
     /// would be refused too), nor after an HTTP answer. When both fail, the https fault is
     /// the one told (it names what to fix).
     private func post(_ form: [(String, String)], service: String, loopback: Bool) throws(HelperError) -> HTTPResponse {

@@ -56,7 +56,7 @@ struct EndToEndDockerTests {
         #expect(try docker(e, "erase", "other.example:5000").status == 0)  // the keyring is shared with other suites
     }
 
-    @Test("a refused exchange (401), something that is not a registry (404) and a closed port: one line on stdout naming the fix, exit 1, sign-in kept")
+    @Test("a refused exchange (401), a plain server that hangs up on TLS and a closed port: one line on stdout naming the fix, exit 1, sign-in kept")
     func exchangeErrors() throws {
         let e = try EndToEndWorld()
         try e.login()
@@ -72,7 +72,9 @@ struct EndToEndDockerTests {
         }
         let cases: [(String, String)] = [
             (e.servers.registryHost, "refused the Entra token of profile demo-acr (HTTP 401: UNAUTHORIZED"),
-            ("127.0.0.1:\(e.emulator.port)", "has no ACR token exchange (HTTP 404"),
+            // The emulator (plain HTTP) closes the connection at the TLS hello: that proves no
+            // plain-HTTP server (a tunnel whose far end failed does the same), so no http try.
+            ("127.0.0.1:\(e.emulator.port)", "could not reach 127.0.0.1:\(e.emulator.port)"),
             ("127.0.0.1:\(closed)", "could not reach 127.0.0.1:\(closed)"),
         ]
         for (host, expected) in cases {
@@ -81,6 +83,8 @@ struct EndToEndDockerTests {
             #expect(answer.stdout.contains(expected) && answer.stdout.split(separator: "\n").count == 1, "\(host): \(answer.stdout)")
             #expect(!answer.stdout.contains("eyJ") && !answer.stderr.contains("eyJ"))
         }
+        let emulatorLog = (try? String(contentsOfFile: e.emulator.dir.file("emulator.log"), encoding: .utf8)) ?? ""
+        #expect(emulatorLog.contains("connection error") && !emulatorLog.contains("/oauth2/exchange"), "\(emulatorLog)")
         #expect(try e.refreshTokenItems() == 1, "the sign-in was kept")
         #expect(try e.world.helper(["get-token", "--profile", "demo-git", "--no-interactive"]).status == 0)
     }

@@ -72,9 +72,9 @@ struct EndToEndDockerTests {
         }
         let cases: [(String, String)] = [
             (e.servers.registryHost, "refused the Entra token of profile demo-acr (HTTP 401: UNAUTHORIZED"),
-            // The emulator (plain HTTP) closes the connection at the TLS hello: that proves no
-            // plain-HTTP server (a tunnel whose far end failed does the same), so no http try.
-            ("127.0.0.1:\(e.emulator.port)", "could not reach 127.0.0.1:\(e.emulator.port)"),
+            // The emulator is a plain-HTTP server: it answers the TLS hello with an HTTP 400
+            // (curl: "wrong version number"), so the exchange is tried over http and gets a 404.
+            ("127.0.0.1:\(e.emulator.port)", "has no ACR token exchange (HTTP 404"),
             ("127.0.0.1:\(closed)", "could not reach 127.0.0.1:\(closed)"),
         ]
         for (host, expected) in cases {
@@ -84,7 +84,8 @@ struct EndToEndDockerTests {
             #expect(!answer.stdout.contains("eyJ") && !answer.stderr.contains("eyJ"))
         }
         let emulatorLog = (try? String(contentsOfFile: e.emulator.dir.file("emulator.log"), encoding: .utf8)) ?? ""
-        #expect(emulatorLog.contains("connection error") && !emulatorLog.contains("/oauth2/exchange"), "\(emulatorLog)")
+        #expect(emulatorLog.contains("entra-emulator: - - 400") && emulatorLog.contains("POST /oauth2/exchange 404")
+                && !emulatorLog.contains("connection error"), "\(emulatorLog)")
         #expect(try e.refreshTokenItems() == 1, "the sign-in was kept")
         #expect(try e.world.helper(["get-token", "--profile", "demo-git", "--no-interactive"]).status == 0)
     }

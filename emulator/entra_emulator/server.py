@@ -37,7 +37,9 @@ class BaseHandler(BaseHTTPRequestHandler):
 
     # --- logging: method, path without query, status; nothing else ---------------------------
     def log_request(self, code="-", size="-"):
-        sys.stderr.write(f"entra-emulator: {self.command} {self.path.split('?', 1)[0]} {int(code)}\n")
+        # A request line that did not parse (a TLS hello on the plain port) has no command or path.
+        command, path = getattr(self, "command", None) or "-", getattr(self, "path", "-")
+        sys.stderr.write(f"entra-emulator: {command} {path.split('?', 1)[0]} {int(code)}\n")
 
     def log_message(self, fmt, *args):  # send_error and timeouts; a string argument may hold a query
         sys.stderr.write("entra-emulator: " + fmt % tuple(a if isinstance(a, int) else "-" for a in args) + "\n")

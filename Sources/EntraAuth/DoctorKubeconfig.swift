@@ -44,7 +44,7 @@ extension Doctor {
         let path = PublicSuffixList.path(environment: probes.environment)
         switch probes.readFile(path) {
         case let .success(bytes):
-            return (PublicSuffixList(parsing: bytes), nil)
+            return (PublicSuffixList(system: bytes), nil)
         case .failure:
             return (nil, DoctorCheck("public suffixes", .warn, "\(path) is missing or unreadable, so wildcard host patterns were not checked against the Public Suffix List",
                                      fix: "`sudo apt-get install publicsuffix`"))

@@ -31,15 +31,32 @@ public struct PublicSuffixList: Sendable {
         }
     }
 
+    /// Shared (multi-tenant) Azure suffixes that newer lists carry and Debian 12's
+    /// (20230209) lacks, so that `*.blob.core.windows.net` is refused there too. Each is
+    /// in the list at publicsuffix/list 823beb1425def931c8b0b170a6bc33b424c3f9b0
+    /// (Microsoft Corporation's private section); a system list that has them changes nothing.
+    /// (file/queue/table/dfs/web.core.windows.net are in no list yet, so not here either.)
+    public static let supplement = [
+        "azure-api.net", "azureedge.net", "azurefd.net", "blob.core.windows.net", "servicebus.windows.net", "trafficmanager.net",
+        "3.azurestaticapps.net", "4.azurestaticapps.net", "5.azurestaticapps.net", "6.azurestaticapps.net", "7.azurestaticapps.net",
+    ]
+
+    /// The system list's text merged with the built-in `supplement`: what `profile add`
+    /// and `doctor` check against.
+    public init(system bytes: [UInt8]) {
+        self.init(parsing: bytes)
+        rules.formUnion(Self.supplement)
+    }
+
     /// The list at `ENTRA_CREDENTIAL_HELPER_PUBLIC_SUFFIX_LIST`, else Debian's path.
     public static func path(environment: (String) -> String?) -> String {
         environment("ENTRA_CREDENTIAL_HELPER_PUBLIC_SUFFIX_LIST") ?? defaultPath
     }
 
-    /// The list at `path`; a missing or unreadable file is one line naming the package.
+    /// The list at `path` with the supplement; a missing or unreadable file is one line naming the package.
     public static func load(path: String) throws(HelperError) -> PublicSuffixList {
         do {
-            return PublicSuffixList(parsing: try Files.read(path, limit: 16 << 20))
+            return PublicSuffixList(system: try Files.read(path, limit: 16 << 20))
         } catch {
             throw .publicSuffixListUnavailable(path: path)
         }

@@ -44,6 +44,8 @@ public enum HelperError: Error, Equatable, Sendable {
     case unroutedHost(String)
     /// kubectl's cluster server, which the profile named with --profile does not route.
     case profileDoesNotRoute(profile: String, server: String)
+    /// kubectl sent no cluster server and no --profile was given: nothing picks a profile.
+    case noClusterInfo
     /// A routed request whose path holds a `.` or `..` segment (perhaps percent-encoded).
     case dotSegmentInPath(host: String, path: String)
     case registryExchangeFailed(registry: String, status: Int, detail: String, profile: String)
@@ -157,6 +159,8 @@ public enum HelperError: Error, Equatable, Sendable {
             return "no profile named '\(name.prefix(64))' (\(list)); add it with `entra-credential-helper profile add \(name.prefix(64)) …`"
         case let .unroutedHost(server):
             return "no profile names the host \(Sanitize.url(server, limit: 120)), so it gets no token; if it is yours, add it with `entra-credential-helper profile add NAME --preset aks --host \(Self.hostPattern(server))` (or --host on your own profile)"
+        case .noClusterInfo:
+            return "kubectl sent no cluster server (KUBERNETES_EXEC_INFO has no cluster.server), so no profile can be picked for it; set `provideClusterInfo: true` in the kubeconfig user (`entra-credential-helper setup kubectl --profile P` sets it), or pass --profile P"
         case let .profileDoesNotRoute(profile, server):
             let name = Sanitize.line(profile, limit: 64)
             return "profile \(name) does not name the cluster's host \(Sanitize.url(server, limit: 120)), so it gets no token; if that cluster is yours, re-create the profile with its host: `entra-credential-helper profile remove \(name)`, then `entra-credential-helper profile add \(name) --host \(Self.hostPattern(server)) …` with its other flags"

@@ -46,7 +46,8 @@ enum Help {
             https only, except to loopback hosts; a host no profile names never gets a token,
             nor a path with a '.' or '..' segment (percent-encoded too). Brackets hold an IPv6
             literal ([::1]:5000). A wildcard directly over a public suffix (*.github.io,
-            *.azurewebsites.net: names of unrelated owners, per Debian's publicsuffix list)
+            *.azurewebsites.net: names of unrelated owners, per Debian's publicsuffix list
+            and a few shared Azure suffixes newer lists have, such as blob.core.windows.net)
             is refused unless --allow-public-suffix.
             --kind acr: docker exchanges the Entra token for an ACR token (the acr preset's
             kind). --username: the name git gets with the token before git 2.46 (default:
@@ -81,7 +82,8 @@ enum Help {
               ExecCredential (client.authentication.k8s.io/v1 or v1beta1, as asked; v1beta1
               when kubectl sends nothing) with the token and its expiry. The cluster's server
               (provideClusterInfo: true) picks the profile by host; with --profile P it must
-              be a host P names, else no token. Without cluster information, --profile alone.
+              be a host P names, else no token. Without cluster information, --profile alone;
+              with neither, no token (set provideClusterInfo: true, as `setup kubectl` does).
               spec.interactive=false (interactiveMode: Never) never prompts.
             """
         case "setup":

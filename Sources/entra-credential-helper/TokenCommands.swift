@@ -94,7 +94,8 @@ struct TokenCommands {
     /// kubectl's exec credential plugin: KUBERNETES_EXEC_INFO in, one ExecCredential out
     /// in the same apiVersion. The cluster's server (provideClusterInfo: true) picks the
     /// profile, or must be one the --profile names: a host no profile names never gets a
-    /// token. Without cluster information, --profile (or the default) alone.
+    /// token. Without cluster information, --profile alone: with neither, a refusal naming
+    /// provideClusterInfo: true.
     /// spec.interactive=false means no prompt, ever.
     func kubectl(_ words: [String]) throws(HelperError) -> Int32 {
         let args = try Arguments(words, command: "kubectl", options: ["profile", "store"], flags: [])
@@ -112,9 +113,11 @@ struct TokenCommands {
                 guard let routed = try wiring.route(cluster) else { throw .unroutedHost(server) }
                 profile = routed
             }
-        } else {
+        } else if let name = args.value("profile") {
             profile = try ProfileResolver(config: try wiring.config(), environment: environment)
-                .resolve(name: args.value("profile"), overrides: ProfileOverrides())
+                .resolve(name: name, overrides: ProfileOverrides())
+        } else {
+            throw .noClusterInfo  // Never the default profile, nor AZURE_TENANT_ID's, for a cluster unknown.
         }
         let engine = try wiring.engine(storeFlag: args.value("store"))
         let interactive: Interactivity? = request.interactive.map { $0 ? .allowed : .notAllowed }

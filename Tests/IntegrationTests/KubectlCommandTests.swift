@@ -50,6 +50,28 @@ struct KubectlCommandTests {
         #expect(!result.stderr.contains(token))
     }
 
+    @Test("no cluster server and no --profile: refused in one line naming provideClusterInfo, Entra never asked",
+          arguments: [Self.info("client.authentication.k8s.io/v1", interactive: true, server: nil),
+                      Self.info("client.authentication.k8s.io/v1beta1", interactive: false, server: nil), nil])
+    func noClusterInfo(_ info: String?) throws {
+        let world = try SignInWorld()
+        let token = try world.signInWithDeviceCode()
+        try world.emulator.control("reset-counters", [:])
+        world.extra["KUBERNETES_EXEC_INFO"] = info
+        // The default profile, and Lokka's AZURE_TENANT_ID/AZURE_CLIENT_ID profile, are not
+        // a cluster's choice either.
+        for extra in [[:], ["AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c"]] {
+            for (name, value) in extra { world.extra[name] = value }
+            let result = try world.helper(["kubectl"])
+            #expect(result.status == 1)
+            #expect(result.stdout.isEmpty)
+            #expect(result.stderr.contains("provideClusterInfo: true") && result.stderr.contains("--profile"), "\(result.stderr)")
+            #expect(result.stderr.filter { $0 == "\n" }.count == 1, "\(result.stderr)")
+            #expect(!result.stderr.contains(token))
+        }
+        #expect(try world.emulator.totalRequests() == 0)
+    }
+
     @Test("--profile gets a token only for a server the profile names", arguments: [
         "https://evil.example.org", "https://git.example.evil.com", "https://git.example:8443", "http://git.example",
         "https://admin:hunter2@evil.example.org/\\u001b[2J", "https://git.example/a/%2E%2e/b",

@@ -164,23 +164,23 @@ public struct Doctor {
 
     func lockDirectory() -> DoctorCheck {
         let path = FileLocker(environment: probes.environment).directory
-        let name = "lock directory"
+        let name = "lock directory", word = Sanitize.shellWord(path)
         switch probes.inspect(path) {
         case let .directory(writable, mode):
             guard writable else {
-                return DoctorCheck(name, .fail, "\(path) is not writable", fix: "`chmod u+rwx \(path)`, or set XDG_RUNTIME_DIR to a directory of your own")
+                return DoctorCheck(name, .fail, "\(path) is not writable", fix: "`chmod u+rwx \(word)`, or set XDG_RUNTIME_DIR to a directory of your own")
             }
             if mode & 0o022 != 0 {  // sign-ins refuse it (FileLocker), so this fails
                 return DoctorCheck(name, .fail, "\(path) is writable by others (mode \(Self.octal(mode))), so sign-ins refuse it",
-                                   fix: "remove it (`rm -r \(path)`) or, if it is yours, `chmod 700 \(path)`")
+                                   fix: HelperError.lockPathFix(path))
             }
             return DoctorCheck(name, .ok, path)
         case .notDirectory:
-            return DoctorCheck(name, .fail, "\(path) exists but is not a directory", fix: "move it aside: `mv \(path) \(path).old`")
+            return DoctorCheck(name, .fail, "\(path) exists but is not a directory", fix: "move it aside: `mv \(word) \(Sanitize.shellWord(path + ".old"))`")
         case let .missing(ancestor, writable):
             guard writable else {
                 return DoctorCheck(name, .fail, "\(path) is missing and \(ancestor) is not writable",
-                                   fix: "create it with `mkdir -p -m 700 \(path)` as its owner, or set XDG_RUNTIME_DIR to a directory of your own")
+                                   fix: "create it with `mkdir -p -m 700 \(word)` as its owner, or set XDG_RUNTIME_DIR to a directory of your own")
             }
             return DoctorCheck(name, .ok, "\(path) (made at the first sign-in)")
         }

@@ -129,7 +129,7 @@ struct DoctorTests {
             $0.env["ENTRA_CREDENTIAL_HELPER_ACCESS_CACHE"] = "secret-service"
         },
         // Lock directory.
-        DoctorCase("lock directory open to others", "lock directory", .fail, "chmod 700 /run/user/1000/entra-credential-helper") {
+        DoctorCase("lock directory open to others", "lock directory", .fail, "`chmod 700 '/run/user/1000/entra-credential-helper'`") {
             $0.paths["/run/user/1000/entra-credential-helper"] = .directory(writable: true, mode: 0o777)
         },
         DoctorCase("lock directory not writable", "lock directory", .fail, "is not writable") {

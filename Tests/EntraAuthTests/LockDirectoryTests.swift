@@ -25,7 +25,7 @@ struct LockDirectoryTests {
         let error = #expect(throws: HelperError.self) { try locker.acquire(key, seconds: 1) }
         #expect(error == .unsafeLockPath(path: path, problem: problem))
         let message = error?.message ?? ""
-        #expect(!message.contains("\n") && message.contains("chmod 700 ") && message.contains("rm -r \(path)"), "\(message)")
+        #expect(!message.contains("\n") && message.contains("chmod 700 ") && message.contains("rm -r \(Sanitize.shellWord(path))"), "\(message)")
     }
 
     @Test("made 0700 when missing; the lock works")

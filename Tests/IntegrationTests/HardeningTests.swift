@@ -42,7 +42,7 @@ struct HardeningTests {
         #expect(result.status == 1)
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.count == 1 && lines[0].contains("\(directory) is writable by others (mode 0777)")
-                && lines[0].contains("chmod 700 \(directory)"), "\(result.stderr)")
+                && lines[0].contains("chmod 700 '\(directory)'"), "\(result.stderr)")
         #expect(try world.emulator.counters()["devicecode"] as? Int == 0)
     }
 

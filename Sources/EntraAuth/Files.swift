@@ -120,8 +120,12 @@ public enum Files {
     public static func remove(_ path: String) { unlink(path) }
 
     /// Removes the temporaries of `path` whose writer is gone (`PATH.tmp.PID.XXXXXX`,
-    /// no such process): what SIGKILL left between mkstemp and rename. A live writer's
-    /// temporary is left alone.
+    /// no such process) and that are older than `abandonedAfter` seconds: what SIGKILL left
+    /// between mkstemp and rename. A live writer's temporary is left alone, and so is a
+    /// fresh one: a writer in another PID namespace sharing the directory (flatpak,
+    /// toolbox) looks gone to kill(2).
+    public static let abandonedAfter: Int = 60
+
     public static func removeAbandonedTemporaries(of path: String) {
         let directory = parent(of: path)
         let prefix = String(path.split(separator: "/").last ?? "") + ".tmp."
@@ -133,6 +137,9 @@ public enum Files {
             let parts = name.dropFirst(prefix.count).split(separator: ".", omittingEmptySubsequences: false)
             guard parts.count == 2, let pid = pid_t(parts[0]), pid > 0, pid != getpid(),
                   kill(pid, 0) != 0, errno == ESRCH else { continue }
+            var info = stat()
+            guard lstat(directory + "/" + name, &info) == 0,
+                  Int(time(nil)) - Int(info.st_mtim.tv_sec) > abandonedAfter else { continue }
             unlink(directory + "/" + name)
         }
     }

@@ -72,7 +72,8 @@ static inline int ech_clock_synchronised(void) {
 
 /// Hardening at start (prctl(2) is variadic): the process is not dumpable (no core file;
 /// no ptrace, /proc/PID/mem or process_vm_readv by other processes of the same user),
-/// RLIMIT_CORE is 0, and the crash signals get the kernel's default action back. The
+/// RLIMIT_CORE's soft limit is 0 (the hard limit is kept: children such as the browser or
+/// kubectl inherit our limits, and may raise theirs again), and the crash signals get the kernel's default action back. The
 /// Swift runtime installs its own handlers for them, which run swift-backtrace; that
 /// prints registers and memory around them on stderr, and it reads the crashed process's
 /// memory through the process itself, so being non-dumpable does not stop it.
@@ -80,8 +81,12 @@ static inline int ech_clock_synchronised(void) {
 static inline int ech_harden_process(void) {
     int result = 0;
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) result = -1;
-    struct rlimit none = {0, 0};
-    if (setrlimit(RLIMIT_CORE, &none) != 0) result = -1;
+    struct rlimit core;
+    if (getrlimit(RLIMIT_CORE, &core) != 0) result = -1;
+    else {
+        core.rlim_cur = 0;
+        if (setrlimit(RLIMIT_CORE, &core) != 0) result = -1;
+    }
     static const int crashes[] = {SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGFPE, SIGBUS, SIGSEGV, SIGSYS};
     for (unsigned i = 0; i < sizeof crashes / sizeof crashes[0]; i++) {
         if (signal(crashes[i], SIG_DFL) == SIG_ERR) result = -1;

@@ -26,9 +26,11 @@ public struct DoctorCheck: Equatable, Sendable {
 
 /// What a path is, looked at without creating anything.
 public enum PathState: Equatable, Sendable {
-    /// A directory; `mode` is its permission bits.
-    case directory(writable: Bool, mode: UInt32)
-    case notDirectory
+    /// A directory private to this user.
+    case directory(writable: Bool)
+    /// `path` (the lock directory, one of its parents, or its base) fails the rule sign-ins
+    /// apply (Files.baseProblem, Files.privateDirectoryProblem): `problem` says how.
+    case unsafe(path: String, problem: String)
     /// Missing; `ancestor` is the nearest existing directory and whether we may write there.
     case missing(ancestor: String, writable: Bool)
 }
@@ -55,7 +57,8 @@ public protocol DoctorProbes {
     func processName(_ pid: Int) -> String?
     /// Whether the kernel's key calls work (not blocked by seccomp).
     func kernelKeyringUsable() -> Bool
-    func inspect(_ path: String) -> PathState
+    /// The lock directory `base/names…`, checked as sign-ins check it, without making anything.
+    func inspectPrivate(_ names: [String], below base: String) -> PathState
     /// The full path of an executable on PATH (or of an absolute path), if any.
     func findExecutable(_ name: String) -> String?
     /// Binds 127.0.0.1:0 and closes it again: the port it got, or why it could not.
@@ -163,24 +166,21 @@ public struct Doctor {
     }
 
     func lockDirectory() -> DoctorCheck {
-        let path = FileLocker(environment: probes.environment).directory
-        let name = "lock directory"
-        switch probes.inspect(path) {
-        case let .directory(writable, mode):
+        let locker = FileLocker(environment: probes.environment)
+        let path = locker.directory
+        let name = "lock directory", word = Sanitize.shellWord(path)
+        switch probes.inspectPrivate(locker.names, below: locker.base) {
+        case let .directory(writable):
             guard writable else {
-                return DoctorCheck(name, .fail, "\(path) is not writable", fix: "`chmod u+rwx \(path)`, or set XDG_RUNTIME_DIR to a directory of your own")
-            }
-            if mode & 0o022 != 0 {  // sign-ins refuse it (FileLocker), so this fails
-                return DoctorCheck(name, .fail, "\(path) is writable by others (mode \(Self.octal(mode))), so sign-ins refuse it",
-                                   fix: "remove it (`rm -r \(path)`) or, if it is yours, `chmod 700 \(path)`")
+                return DoctorCheck(name, .fail, "\(path) is not writable", fix: "`chmod u+rwx \(word)`, or set XDG_RUNTIME_DIR to a directory of your own")
             }
             return DoctorCheck(name, .ok, path)
-        case .notDirectory:
-            return DoctorCheck(name, .fail, "\(path) exists but is not a directory", fix: "move it aside: `mv \(path) \(path).old`")
+        case let .unsafe(unsafe, problem):  // sign-ins refuse it (FileLocker), so this fails
+            return DoctorCheck(name, .fail, "\(unsafe) \(problem), so sign-ins refuse it", fix: HelperError.lockPathFix(unsafe))
         case let .missing(ancestor, writable):
             guard writable else {
                 return DoctorCheck(name, .fail, "\(path) is missing and \(ancestor) is not writable",
-                                   fix: "create it with `mkdir -p -m 700 \(path)` as its owner, or set XDG_RUNTIME_DIR to a directory of your own")
+                                   fix: "create it with `mkdir -p -m 700 \(word)` as its owner, or set XDG_RUNTIME_DIR to a directory of your own")
             }
             return DoctorCheck(name, .ok, "\(path) (made at the first sign-in)")
         }
@@ -196,9 +196,5 @@ public struct Doctor {
             return DoctorCheck("loopback", .fail, "cannot listen on localhost (\(detail)): the browser sign-in cannot receive its redirect",
                                fix: "bring up the loopback interface (`ip link set lo up`), or sign in with --flow device-code")
         }
-    }
-
-    static func octal(_ mode: UInt32) -> String {
-        "0" + String(mode & 0o7777, radix: 8)
     }
 }

@@ -34,19 +34,29 @@ extension LoopbackListener {
 }
 
 extension Files {
-    /// What `path` is, or its nearest existing ancestor when it is missing.
-    public static func inspect(_ path: String) -> PathState {
+    /// The private directories `base/names…` as makePrivateDirectories would find them,
+    /// by the same rules (baseProblem, then lstat and privateDirectoryProblem for each),
+    /// without making or changing anything; when one is missing, its nearest existing
+    /// ancestor and whether we may write there.
+    public static func inspectPrivate(_ names: [String], below base: String) -> PathState {
         var info = stat()
-        if stat(path, &info) == 0 {
-            guard (info.st_mode & S_IFMT) == S_IFDIR else { return .notDirectory }
-            return .directory(writable: access(path, W_OK | X_OK) == 0, mode: UInt32(info.st_mode & 0o7777))
+        guard stat(base, &info) == 0 else {
+            var ancestor = parent(of: base)
+            while stat(ancestor, &info) != 0, ancestor != "/", ancestor != "." {
+                ancestor = parent(of: ancestor)
+            }
+            let usable = (info.st_mode & S_IFMT) == S_IFDIR && access(ancestor, W_OK | X_OK) == 0
+            return .missing(ancestor: ancestor, writable: usable)
         }
-        var ancestor = parent(of: path)
-        while stat(ancestor, &info) != 0, ancestor != "/", ancestor != "." {
-            ancestor = parent(of: ancestor)
+        if let problem = baseProblem(base) { return .unsafe(path: base, problem: problem) }
+        var path = base
+        for name in names {
+            let above = path
+            path += (path.hasSuffix("/") ? "" : "/") + name
+            guard lstat(path, &info) == 0 else { return .missing(ancestor: above, writable: access(above, W_OK | X_OK) == 0) }
+            if let problem = privateDirectoryProblem(info) { return .unsafe(path: path, problem: problem) }
         }
-        let usable = (info.st_mode & S_IFMT) == S_IFDIR && access(ancestor, W_OK | X_OK) == 0
-        return .missing(ancestor: ancestor, writable: usable)
+        return .directory(writable: access(path, W_OK | X_OK) == 0)
     }
 
     /// The executable `name` on `searchPath` (PATH's format), or `name` itself when it

@@ -15,11 +15,20 @@ public enum Files {
     public static func errorText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
 
     /// The whole file, or `.missing` when it does not exist. `followLinks: false` refuses
-    /// a symbolic link (O_NOFOLLOW).
-    public static func read(_ path: String, limit: Int = 1 << 20, followLinks: Bool = true) throws(Failure) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | (followLinks ? 0 : O_NOFOLLOW))
+    /// a symbolic link (O_NOFOLLOW). `ownRegularFile: true` refuses anything but a regular
+    /// file of ours, checked on the opened descriptor; the open does not block (a FIFO
+    /// planted there is refused, not waited on).
+    public static func read(_ path: String, limit: Int = 1 << 20, followLinks: Bool = true,
+                            ownRegularFile: Bool = false) throws(Failure) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | (followLinks ? 0 : O_NOFOLLOW) | (ownRegularFile ? O_NONBLOCK : 0))
         guard fd >= 0 else { throw errno == ENOENT ? .missing : .failed(errorText()) }
         defer { close(fd) }
+        if ownRegularFile {
+            var info = stat()
+            guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_uid == geteuid() else {
+                throw .failed("not a regular file of yours")
+            }
+        }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16384)
         while true {
@@ -44,33 +53,59 @@ public enum Files {
     }
 
     /// Makes `base` (as makeDirectory does) and below it each of `names` in turn, each a
-    /// directory private to this user: owned by our uid, mode 0700, not a symbolic link
-    /// (lstat). An existing one of ours that only others may read is tightened to 0700;
-    /// anything else is refused with the problem: a symbolic link, not a directory, another
-    /// owner, or writable by others (who may have planted files in it). Returns the path.
+    /// directory private to this user (`privateDirectoryProblem`). `base` must be ours or
+    /// root's, and not writable by others unless sticky (`baseProblem`): otherwise another
+    /// user could swap a checked directory for a symbolic link. An existing one of ours
+    /// that only others may read is tightened to 0700; anything else is refused with the
+    /// problem. Returns the path.
     public static func makePrivateDirectories(_ names: [String], below base: String) throws(PrivateDirectoryFault) -> String {
         do { try makeDirectory(base) } catch {
             guard case let .failed(reason) = error else { throw .init(path: base, problem: "is missing") }
             throw .init(path: base, problem: "cannot be made (\(reason))")
         }
+        if let problem = baseProblem(base) { throw .init(path: base, problem: problem) }
         var path = base
         for name in names {
             path += (path.hasSuffix("/") ? "" : "/") + name
             if mkdir(path, 0o700) != 0 && errno != EEXIST { throw .init(path: path, problem: "cannot be made (\(errorText()))") }
             var info = stat()
             guard lstat(path, &info) == 0 else { throw .init(path: path, problem: "cannot be read (\(errorText()))") }
-            guard (info.st_mode & S_IFMT) != S_IFLNK else { throw .init(path: path, problem: "is a symbolic link") }
-            guard (info.st_mode & S_IFMT) == S_IFDIR else { throw .init(path: path, problem: "is not a directory") }
-            guard info.st_uid == geteuid() else {
-                throw .init(path: path, problem: "is owned by uid \(info.st_uid), not by you (uid \(geteuid()))")
-            }
+            if let problem = privateDirectoryProblem(info) { throw .init(path: path, problem: problem) }
             let mode = info.st_mode & 0o7777
-            guard mode & 0o022 == 0 else { throw .init(path: path, problem: "is writable by others (mode \(octal(mode)))") }
             if mode != 0o700 && chmod(path, 0o700) != 0 {
                 throw .init(path: path, problem: "has mode \(octal(mode)), not 0700, and chmod failed (\(errorText()))")
             }
         }
         return path
+    }
+
+    /// Why the directory that holds our private ones may not (stat: it may be a link, to a
+    /// directory that is itself sound): nil when it is ours or root's and not writable by
+    /// others, or sticky (as /tmp is), so that no one else may rename our entries in it.
+    public static func baseProblem(_ base: String) -> String? {
+        var info = stat()
+        guard stat(base, &info) == 0 else { return "cannot be read (\(errorText()))" }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else { return "is not a directory" }
+        guard info.st_uid == geteuid() || info.st_uid == 0 else {
+            return "is owned by uid \(info.st_uid), not by you (uid \(geteuid())) or root"
+        }
+        guard info.st_mode & 0o022 == 0 || info.st_mode & S_ISVTX != 0 else {
+            return "is writable by others without the sticky bit (mode \(octal(info.st_mode & 0o7777)))"
+        }
+        return nil
+    }
+
+    /// Why an lstat result is not a directory private to this user: a symbolic link, not
+    /// a directory, another owner, or writable by others (who may have planted files in
+    /// it). nil when it is ours (a mode other than 0700 is for the caller to tighten).
+    /// The one rule for sign-ins and doctor.
+    public static func privateDirectoryProblem(_ info: stat) -> String? {
+        guard (info.st_mode & S_IFMT) != S_IFLNK else { return "is a symbolic link" }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else { return "is not a directory" }
+        guard info.st_uid == geteuid() else { return "is owned by uid \(info.st_uid), not by you (uid \(geteuid()))" }
+        let mode = info.st_mode & 0o7777
+        guard mode & 0o022 == 0 else { return "is writable by others (mode \(octal(mode)))" }
+        return nil
     }
 
     public struct PrivateDirectoryFault: Error, Equatable, Sendable {
@@ -120,8 +155,12 @@ public enum Files {
     public static func remove(_ path: String) { unlink(path) }
 
     /// Removes the temporaries of `path` whose writer is gone (`PATH.tmp.PID.XXXXXX`,
-    /// no such process): what SIGKILL left between mkstemp and rename. A live writer's
-    /// temporary is left alone.
+    /// no such process) and that are older than `abandonedAfter` seconds: what SIGKILL left
+    /// between mkstemp and rename. A live writer's temporary is left alone, and so is a
+    /// fresh one: a writer in another PID namespace sharing the directory (flatpak,
+    /// toolbox) looks gone to kill(2).
+    public static let abandonedAfter: Int = 60
+
     public static func removeAbandonedTemporaries(of path: String) {
         let directory = parent(of: path)
         let prefix = String(path.split(separator: "/").last ?? "") + ".tmp."
@@ -133,6 +172,9 @@ public enum Files {
             let parts = name.dropFirst(prefix.count).split(separator: ".", omittingEmptySubsequences: false)
             guard parts.count == 2, let pid = pid_t(parts[0]), pid > 0, pid != getpid(),
                   kill(pid, 0) != 0, errno == ESRCH else { continue }
+            var info = stat()
+            guard lstat(directory + "/" + name, &info) == 0,
+                  Int(time(nil)) - Int(info.st_mtim.tv_sec) > abandonedAfter else { continue }
             unlink(directory + "/" + name)
         }
     }

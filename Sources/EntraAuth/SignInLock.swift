@@ -83,7 +83,9 @@ public final class FileLocker: SignInLocker {
     func markerPath(_ key: SignInKey) -> String { "\(directory)/\(key.digest).abandoned" }
 
     public func lastAbandoned(_ key: SignInKey) -> Int64? {
-        guard (try? privateDirectory()) != nil, let bytes = try? Files.read(markerPath(key), followLinks: false) else { return nil }
+        guard (try? privateDirectory()) != nil, let bytes = try? Files.read(markerPath(key), limit: 64, followLinks: false, ownRegularFile: true) else {
+            return nil  // none, or not a file of ours (a link, a FIFO): no cool-down
+        }
         // Anyone who could write the file chose the number: clamped.
         return Bounded.integer(String(String(decoding: bytes, as: UTF8.self).split(separator: "\n").first ?? ""),
                                in: Bounded.epochSeconds)

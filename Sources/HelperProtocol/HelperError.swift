@@ -84,6 +84,12 @@ public enum HelperError: Error, Equatable, Sendable {
     /// their userinfo).
     public var message: String { Sanitize.line(text, limit: 1000) }
 
+    /// The fix for an unsafe lock path, shared with doctor: remove it, or tighten it.
+    public static func lockPathFix(_ path: String) -> String {
+        let word = Sanitize.shellWord(path)
+        return "remove it (`rm -r \(word)`, it is made again), or if it is your own directory, `chmod 700 \(word)`"
+    }
+
     /// The `host[:port]` of a URL as a `--host` suggestion, or HOST when it is anything
     /// but a plain host name (it is shown inside a command someone may paste).
     static func hostPattern(_ url: String) -> String {
@@ -208,7 +214,7 @@ public enum HelperError: Error, Equatable, Sendable {
         case let .fileStoreFailure(path, reason):
             return "cannot use the token file \(path) (\(reason)); fix its permissions, or use the Secret Service"
         case let .unsafeLockPath(path, problem):
-            return "the sign-in lock path \(path) \(problem), so another user could hold or forge its locks; remove it (`rm -r \(path)`, it is made again), or if it is your own directory, `chmod 700 \(path)`"
+            return "the sign-in lock path \(path) \(problem), so another user could hold or forge its locks; \(Self.lockPathFix(path))"
         case let .profileHasNoHosts(name):
             return "profile '\(name.prefix(64))' names no hosts, so there is nothing to set up; re-create it with --host PATTERN (`entra-credential-helper profile remove \(name.prefix(64))`, then `profile add \(name.prefix(64)) … --host HOST`)"
         case let .unparsableFile(path, detail, fix):

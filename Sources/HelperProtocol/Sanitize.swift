@@ -42,6 +42,14 @@ public enum Sanitize {
         return String(text[..<start]) + String(text[text.index(after: at)...])
     }
 
+    /// `text` as one word for a POSIX shell, for commands a fix line suggests: in single
+    /// quotes, each ' written as '\''. A path with a space stays one argument.
+    public static func shellWord(_ text: String) -> String {
+        var word = "'"
+        for character in text { word += character == "'" ? #"'\''"# : String(character) }
+        return word + "'"
+    }
+
     /// C0 and C1 control characters, DEL, line and paragraph separators, and the
     /// bidirectional formatting characters (which reorder what a terminal shows).
     public static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {

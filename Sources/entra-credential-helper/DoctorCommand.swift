@@ -47,7 +47,7 @@ struct SystemDoctorProbes: DoctorProbes {
 
     func kernelKeyringUsable() -> Bool { KernelKeyring.probe() }
 
-    func inspect(_ path: String) -> PathState { Files.inspect(path) }
+    func inspectPrivate(_ names: [String], below base: String) -> PathState { Files.inspectPrivate(names, below: base) }
 
     func findExecutable(_ name: String) -> String? { Files.findExecutable(name, searchPath: wiring.environment("PATH")) }
 

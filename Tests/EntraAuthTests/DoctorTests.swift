@@ -27,7 +27,10 @@ struct FakeDoctorProbes: DoctorProbes {
     func secretService() -> Result<SecretServiceState, HelperError> { service }
     func processName(_ pid: Int) -> String? { processes[pid] }
     func kernelKeyringUsable() -> Bool { kernel }
-    func inspect(_ path: String) -> PathState { paths[path] ?? .directory(writable: true, mode: 0o700) }
+    func inspectPrivate(_ names: [String], below base: String) -> PathState {
+        paths(base + "/" + names.joined(separator: "/")) ?? .directory(writable: true)
+    }
+    func paths(_ path: String) -> PathState? { paths[path] }
     func findExecutable(_ name: String) -> String? { executables[name] }
     func bindLoopback() -> Result<String, HelperError> { loopback }
     func readFile(_ path: String) -> Result<[UInt8], Files.Failure> { files[path] ?? .failure(.missing) }
@@ -129,14 +132,14 @@ struct DoctorTests {
             $0.env["ENTRA_CREDENTIAL_HELPER_ACCESS_CACHE"] = "secret-service"
         },
         // Lock directory.
-        DoctorCase("lock directory open to others", "lock directory", .fail, "chmod 700 /run/user/1000/entra-credential-helper") {
-            $0.paths["/run/user/1000/entra-credential-helper"] = .directory(writable: true, mode: 0o777)
+        DoctorCase("lock directory open to others", "lock directory", .fail, "`chmod 700 '/run/user/1000/entra-credential-helper'`") {
+            $0.paths["/run/user/1000/entra-credential-helper"] = .unsafe(path: "/run/user/1000/entra-credential-helper", problem: "is writable by others (mode 0777)")
         },
         DoctorCase("lock directory not writable", "lock directory", .fail, "is not writable") {
-            $0.paths["/run/user/1000/entra-credential-helper"] = .directory(writable: false, mode: 0o500)
+            $0.paths["/run/user/1000/entra-credential-helper"] = .directory(writable: false)
         },
         DoctorCase("lock directory is a file", "lock directory", .fail, "not a directory") {
-            $0.paths["/run/user/1000/entra-credential-helper"] = .notDirectory
+            $0.paths["/run/user/1000/entra-credential-helper"] = .unsafe(path: "/run/user/1000/entra-credential-helper", problem: "is not a directory")
         },
         DoctorCase("lock directory made later", "lock directory", .ok, "made at the first sign-in") {
             $0.paths["/run/user/1000/entra-credential-helper"] = .missing(ancestor: "/run/user/1000", writable: true)

@@ -25,7 +25,7 @@ struct LockDirectoryTests {
         let error = #expect(throws: HelperError.self) { try locker.acquire(key, seconds: 1) }
         #expect(error == .unsafeLockPath(path: path, problem: problem))
         let message = error?.message ?? ""
-        #expect(!message.contains("\n") && message.contains("chmod 700 ") && message.contains("rm -r \(path)"), "\(message)")
+        #expect(!message.contains("\n") && message.contains("chmod 700 ") && message.contains("rm -r \(Sanitize.shellWord(path))"), "\(message)")
     }
 
     @Test("made 0700 when missing; the lock works")
@@ -100,11 +100,73 @@ struct LockDirectoryTests {
         if getuid() == 0 {
             #expect(chown(directory, 65534, 65534) == 0)
             expectRefused(directory, "is owned by uid 65534, not by you (uid 0)")
+            locker.recordAbandoned(key, at: 1_800_000_000)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)  // no lock file, no marker
         } else {  // not root: a directory root owns
             #expect(throws: HelperError.unsafeLockPath(path: "/root", problem: "is owned by uid 0, not by you (uid \(getuid()))")) {
                 try FileLocker(base: "/", names: ["root"]).acquire(key, seconds: 1)
             }
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
     }
+
+    @Test("a FIFO in place of the cool-down marker is no marker, and reading it does not block")
+    func fifoMarker() throws {
+        defer { cleanUp() }
+        try locker.acquire(key, seconds: 1).release()
+        let marker = locker.markerPath(key)
+        #expect(mkfifo(marker, 0o600) == 0)
+        let done = DispatchSemaphore(value: 0)
+        let read = Locked<Int64??>(nil)
+        let runtime = root + "/runtime", key = self.key
+        Thread.detachNewThread {
+            read.set(.some(FileLocker(environment: { $0 == "XDG_RUNTIME_DIR" ? runtime : nil }).lastAbandoned(key)))
+            done.signal()
+        }
+        let returned = done.wait(timeout: .now() + 30) == .success
+        if !returned {  // unblock the reader so that the test ends
+            let writer = open(marker, O_WRONLY | O_NONBLOCK)
+            if writer >= 0 { close(writer) }
+            _ = done.wait(timeout: .now() + 5)
+        }
+        #expect(returned, "lastAbandoned blocked on a FIFO")
+        #expect(read.get() == .some(nil))
+    }
+
+    @Test("a base (XDG_RUNTIME_DIR) writable by others without the sticky bit is refused; nothing is made in it",
+          arguments: [0o777, 0o775, 0o757])
+    func baseWritableByOthers(mode: Int) throws {
+        defer { cleanUp() }
+        chmod(root + "/runtime", mode_t(mode))
+        expectRefused(root + "/runtime", "is writable by others without the sticky bit (mode \(Files.octal(mode_t(mode))))")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/runtime").isEmpty)
+    }
+
+    @Test("a sticky base open to all (as /tmp is) is accepted")
+    func stickyBase() throws {
+        defer { cleanUp() }
+        chmod(root + "/runtime", 0o1777)
+        try locker.acquire(key, seconds: 1).release()
+        #expect(FileManager.default.fileExists(atPath: "\(directory)/\(key.digest).lock"))
+    }
+
+    @Test("a base owned by another user (not root) is refused")
+    func baseOtherOwner() throws {
+        defer { cleanUp() }
+        if getuid() == 0 {
+            #expect(chown(root + "/runtime", 65534, 65534) == 0)
+            expectRefused(root + "/runtime", "is owned by uid 65534, not by you (uid 0) or root")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/runtime").isEmpty)
+        } else {  // not root: root's own directories are a fine base
+            #expect(Files.baseProblem("/") == nil)
+        }
+    }
+}
+
+/// A value shared with a detached thread.
+final class Locked<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func get() -> Value { lock.withLock { value } }
+    func set(_ new: Value) { lock.withLock { value = new } }
 }

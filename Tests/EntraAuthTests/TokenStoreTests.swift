@@ -78,6 +78,20 @@ struct FileTokenStoreTests {
         #expect(text.contains("\"rt\""))
     }
 
+    @Test("a dead writer's temporary is removed once it is over a minute old; a fresh one (another PID namespace's writer) is kept")
+    func abandonedTemporaries() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let path = dir.path + "/tokens.json"
+        // A pid above any pid_max: no such process here.
+        let fresh = "tokens.json.tmp.2147483000.AAAAAA", old = "tokens.json.tmp.2147483000.BBBBBB"
+        for name in [fresh, old] { try "{}".write(toFile: dir.path + "/" + name, atomically: false, encoding: .utf8) }
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -120)], ofItemAtPath: dir.path + "/" + old)
+        try FileTokenStore(path: path).save(StoredRefreshToken(token: "rt", account: Self.account), key: Self.key, profile: "w")
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        #expect(left == ["tokens.json", fresh], "\(left)")
+    }
+
     @Test("expired access tokens are pruned on save")
     func prune() throws {
         let dir = try TemporaryDirectory()

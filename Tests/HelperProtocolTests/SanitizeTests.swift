@@ -1,3 +1,4 @@
+import Foundation
 import HelperProtocol
 import Testing
 
@@ -73,5 +74,22 @@ struct SanitizeTests {
         let message = HelperError.unroutedHost("https://admin:hunter2@evil.example\u{1B}[8m:6443").message
         #expect(message.contains("https://evil.example[8m:6443"), "\(message)")
         #expect(Self.clean(message) && !message.contains("hunter2") && !message.contains("admin"))
+    }
+
+    @Test("a path in a suggested command is one shell word, whatever its spaces and quotes")
+    func shellWord() throws {
+        let path = "/home/u/my cache/it's here"
+        #expect(Sanitize.shellWord(path) == #"'/home/u/my cache/it'\''s here'"#)
+        let message = HelperError.unsafeLockPath(path: path, problem: "is a symbolic link").message
+        #expect(message.contains(#"`rm -r '/home/u/my cache/it'\''s here'`"#) && message.contains(#"`chmod 700 '/home/u/my cache/it'\''s here'`"#), "\(message)")
+        // A real shell reads the word back as the one argument it was.
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", "printf '%s|' \(Sanitize.shellWord(path))"]
+        let out = Pipe()
+        shell.standardOutput = out
+        try shell.run()
+        shell.waitUntilExit()
+        #expect(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == path + "|")
     }
 }

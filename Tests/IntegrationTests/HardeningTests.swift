@@ -42,8 +42,34 @@ struct HardeningTests {
         #expect(result.status == 1)
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.count == 1 && lines[0].contains("\(directory) is writable by others (mode 0777)")
-                && lines[0].contains("chmod 700 \(directory)"), "\(result.stderr)")
+                && lines[0].contains("chmod 700 '\(directory)'"), "\(result.stderr)")
         #expect(try world.emulator.counters()["devicecode"] as? Int == 0)
+    }
+
+    @Test("review 5: doctor checks the lock directory by the sign-ins' rule: it fails what they refuse, with their fix",
+          arguments: ["a symbolic link", "another user's"])
+    func doctorLockDirectory(kind: String) throws {
+        let world = try SignInWorld()
+        let directory = world.home.file("runtime/entra-credential-helper")
+        let elsewhere = world.home.file("elsewhere")
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(atPath: world.home.file("runtime"), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if kind == "a symbolic link" {
+            try FileManager.default.createSymbolicLink(atPath: directory, withDestinationPath: elsewhere)
+        } else {
+            try #require(getuid() == 0, "the tests run as root, to give a directory away")
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            #expect(chown(directory, 65534, 65534) == 0)
+        }
+        let doctor = try world.helper(["doctor", "--output", "json"])
+        let checks = try JSONSerialization.jsonObject(with: Data(doctor.stdout.utf8)) as? [[String: Any]] ?? []
+        let check = try #require(checks.first { $0["name"] as? String == "lock directory" }, "\(doctor.stdout)")
+        let problem = kind == "a symbolic link" ? "is a symbolic link" : "is owned by uid 65534, not by you (uid 0)"
+        #expect(check["status"] as? String == "fail" && (check["detail"] as? String)?.contains("\(directory) \(problem)") == true, "\(check)")
+        let fix = try #require(check["fix"] as? String)
+        #expect(fix.contains("`rm -r '\(directory)'`"), "\(fix)")
+        let signIn = try world.helper(["get-token", "--flow", "device-code", "--timeout", "3"])
+        #expect(signIn.status == 1 && signIn.stderr.contains("\(directory) \(problem)") && signIn.stderr.contains(fix), "\(signIn.stderr)")
     }
 
     /// The helper blocked reading its stdin (a FIFO nobody writes), as another user when
@@ -82,7 +108,12 @@ struct HardeningTests {
         let limits = try String(contentsOfFile: "/proc/\(child.pid)/limits", encoding: .utf8)
         let core = limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") }?
             .split(separator: " ", omittingEmptySubsequences: false).filter { !$0.isEmpty }
-        #expect(core?.dropFirst(4).prefix(2) == ["0", "0"], "\(core ?? [])")
+        // The soft limit is 0; the hard limit is the one inherited (ours), so that children
+        // (the browser, kubectl) may still raise theirs.
+        var mine = rlimit()
+        getrlimit(Int32(RLIMIT_CORE.rawValue), &mine)
+        let hard = mine.rlim_max == rlim_t.max ? "unlimited" : String(mine.rlim_max)
+        #expect(core?.dropFirst(4).prefix(2) == ["0", Substring(hard)], "\(core ?? []), ours \(hard)")
 
         kill(child.pid, signal)
         // Bounded: a crash handler may never return (the toolchain's backtracer hung here

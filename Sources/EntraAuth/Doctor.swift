@@ -176,7 +176,7 @@ public struct Doctor {
             }
             return DoctorCheck(name, .ok, path)
         case let .unsafe(unsafe, problem):  // sign-ins refuse it (FileLocker), so this fails
-            return DoctorCheck(name, .fail, "\(unsafe) \(problem), so sign-ins refuse it", fix: HelperError.lockPathFix(unsafe))
+            return DoctorCheck(name, .fail, "\(unsafe) \(problem), so sign-ins refuse it", fix: unsafe == locker.base ? HelperError.lockBaseFix(unsafe) : HelperError.lockPathFix(unsafe))
         case let .missing(ancestor, writable):
             guard writable else {
                 return DoctorCheck(name, .fail, "\(path) is missing and \(ancestor) is not writable",

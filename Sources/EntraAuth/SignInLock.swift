@@ -47,6 +47,7 @@ public final class FileLocker: SignInLocker {
     /// The lock directory, made when missing; refused unless it is private to this user.
     func privateDirectory() throws(HelperError) -> String {
         do { return try Files.makePrivateDirectories(names, below: base) } catch {
+            guard error.path != base else { throw .unsafeLockBase(path: error.path, problem: error.problem) }
             throw .unsafeLockPath(path: error.path, problem: error.problem)
         }
     }

@@ -69,6 +69,9 @@ public enum HelperError: Error, Equatable, Sendable {
     case fileStoreFailure(path: String, reason: String)
     /// The sign-in lock directory (or a lock file in it) is not private to this user.
     case unsafeLockPath(path: String, problem: String)
+    /// The directory the lock directory is made in (XDG_RUNTIME_DIR, ~/.cache) is unsafe:
+    /// never to be removed, only tightened or replaced.
+    case unsafeLockBase(path: String, problem: String)
 
     // `setup git|docker|kubectl`: other tools' configuration. None of these changes a file.
     /// The profile names no host, so there is nothing to configure.
@@ -88,6 +91,12 @@ public enum HelperError: Error, Equatable, Sendable {
     public static func lockPathFix(_ path: String) -> String {
         let word = Sanitize.shellWord(path)
         return "remove it (`rm -r \(word)`, it is made again), or if it is your own directory, `chmod 700 \(word)`"
+    }
+
+    /// The fix for an unsafe base of the lock directory, shared with doctor: tighten it if
+    /// it is yours, else use a directory of your own (never remove it).
+    public static func lockBaseFix(_ path: String) -> String {
+        "if it is your own directory, `chmod go-w \(Sanitize.shellWord(path))`; otherwise set XDG_RUNTIME_DIR to a directory of your own"
     }
 
     /// The `host[:port]` of a URL as a `--host` suggestion, or HOST when it is anything
@@ -215,6 +224,8 @@ public enum HelperError: Error, Equatable, Sendable {
             return "cannot use the token file \(path) (\(reason)); fix its permissions, or use the Secret Service"
         case let .unsafeLockPath(path, problem):
             return "the sign-in lock path \(path) \(problem), so another user could hold or forge its locks; \(Self.lockPathFix(path))"
+        case let .unsafeLockBase(path, problem):
+            return "the sign-in lock directory's base \(path) \(problem), so another user could swap the lock directory; \(Self.lockBaseFix(path))"
         case let .profileHasNoHosts(name):
             return "profile '\(name.prefix(64))' names no hosts, so there is nothing to set up; re-create it with --host PATTERN (`entra-credential-helper profile remove \(name.prefix(64))`, then `profile add \(name.prefix(64)) … --host HOST`)"
         case let .unparsableFile(path, detail, fix):

@@ -135,6 +135,10 @@ struct DoctorTests {
         DoctorCase("lock directory open to others", "lock directory", .fail, "`chmod 700 '/run/user/1000/entra-credential-helper'`") {
             $0.paths["/run/user/1000/entra-credential-helper"] = .unsafe(path: "/run/user/1000/entra-credential-helper", problem: "is writable by others (mode 0777)")
         },
+        DoctorCase("lock directory's base open to others: tightened, never removed", "lock directory", .fail,
+                   "`chmod go-w '/run/user/1000'`; otherwise set XDG_RUNTIME_DIR") {
+            $0.paths["/run/user/1000/entra-credential-helper"] = .unsafe(path: "/run/user/1000", problem: "is writable by others without the sticky bit (mode 0777)")
+        },
         DoctorCase("lock directory not writable", "lock directory", .fail, "is not writable") {
             $0.paths["/run/user/1000/entra-credential-helper"] = .directory(writable: false)
         },

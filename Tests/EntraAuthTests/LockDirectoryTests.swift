@@ -28,6 +28,15 @@ struct LockDirectoryTests {
         #expect(!message.contains("\n") && message.contains("chmod 700 ") && message.contains("rm -r \(Sanitize.shellWord(path))"), "\(message)")
     }
 
+    /// The base is never to be removed: the fix tightens it or names another directory.
+    func expectBaseRefused(_ path: String, _ problem: String) {
+        let error = #expect(throws: HelperError.self) { try locker.acquire(key, seconds: 1) }
+        #expect(error == .unsafeLockBase(path: path, problem: problem))
+        let message = error?.message ?? ""
+        #expect(!message.contains("\n") && !message.contains("rm ") && message.contains("chmod go-w \(Sanitize.shellWord(path))")
+                && message.contains("XDG_RUNTIME_DIR"), "\(message)")
+    }
+
     @Test("made 0700 when missing; the lock works")
     func made() throws {
         defer { cleanUp() }
@@ -137,7 +146,7 @@ struct LockDirectoryTests {
     func baseWritableByOthers(mode: Int) throws {
         defer { cleanUp() }
         chmod(root + "/runtime", mode_t(mode))
-        expectRefused(root + "/runtime", "is writable by others without the sticky bit (mode \(Files.octal(mode_t(mode))))")
+        expectBaseRefused(root + "/runtime", "is writable by others without the sticky bit (mode \(Files.octal(mode_t(mode))))")
         #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/runtime").isEmpty)
     }
 
@@ -154,7 +163,7 @@ struct LockDirectoryTests {
         defer { cleanUp() }
         if getuid() == 0 {
             #expect(chown(root + "/runtime", 65534, 65534) == 0)
-            expectRefused(root + "/runtime", "is owned by uid 65534, not by you (uid 0) or root")
+            expectBaseRefused(root + "/runtime", "is owned by uid 65534, not by you (uid 0) or root")
             #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/runtime").isEmpty)
         } else {  // not root: root's own directories are a fine base
             #expect(Files.baseProblem("/") == nil)

@@ -110,18 +110,19 @@ public struct AcrTokens {
     /// would be refused too), nor after an HTTP answer. When both fail, the https fault is
     /// the one told (it names what to fix).
     private func post(_ form: [(String, String)], service: String, loopback: Bool) throws(HelperError) -> HTTPResponse {
-        func request(_ scheme: String, retryFaults: Bool) -> HTTPRequest {
+        func request(_ scheme: String) -> HTTPRequest {
             HTTPRequest(method: "POST", url: "\(scheme)://\(service)/oauth2/exchange",
                         headers: [(name: "Content-Type", value: "application/x-www-form-urlencoded"),
                                   (name: "Accept", value: "application/json")],
-                        body: Array(FormEncoding.encode(form).utf8), retryFaults: retryFaults)
+                        body: Array(FormEncoding.encode(form).utf8))
         }
         do {
-            return try engine.client.http.send(request("https", retryFaults: !loopback))  // loopback: http next, at once
+            // .notTLS, the only fault followed by the http try, is never retried: it comes at once.
+            return try engine.client.http.send(request("https"))
         } catch {
             guard loopback, case .notTLS = error else { throw EntraClient.error(error, host: service) }
             do {
-                return try engine.client.http.send(request("http", retryFaults: true))
+                return try engine.client.http.send(request("http"))
             } catch _ {
                 throw EntraClient.error(error, host: service)
             }

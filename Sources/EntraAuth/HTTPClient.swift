@@ -17,18 +17,14 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// Follow up to 3 redirects, to https:// only.
     public var followRedirects: Bool
-    /// Whether RetryingTransport retries a fault (not an answer). Off when the caller has a
-    /// next step of its own at once (the ACR exchange's http:// try after https://).
-    public var retryFaults: Bool
 
     public init(method: String, url: String, headers: [(name: String, value: String)] = [],
-                body: [UInt8] = [], followRedirects: Bool = false, retryFaults: Bool = true) {
+                body: [UInt8] = [], followRedirects: Bool = false) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.followRedirects = followRedirects
-        self.retryFaults = retryFaults
     }
 }
 
@@ -234,7 +230,7 @@ public struct SystemSleeper: Sleeper {
 }
 
 /// Retries 5xx and 429 answers and `.network` and `.noConnection` faults (never `.refused`,
-/// `.notTLS`, `.unavailable` or `.timedOut`, nor any fault of a request with `retryFaults` off): at most `maxAttempts` attempts, waiting Retry-After (capped) or a short
+/// `.notTLS`, `.unavailable` or `.timedOut`): at most `maxAttempts` attempts, waiting Retry-After (capped) or a short
 /// backoff, and never waiting past `deadlineMilliseconds` from the first attempt; when
 /// the budget is spent, the last response or fault is returned as is.
 public struct RetryingTransport: HTTPTransport {
@@ -272,7 +268,7 @@ public struct RetryingTransport: HTTPTransport {
                 retryAfter = response.retryAfter
             case .failure(let fault):
                 switch fault {
-                case .network, .noConnection: guard request.retryFaults else { throw fault }
+                case .network, .noConnection: break
                 default: throw fault
                 }
             }

@@ -28,8 +28,7 @@ struct SignInIntegrationTests {
         #expect(try world.emulator.grants("authorization_code") == 1)
         #expect(result.stderr.contains("/oauth2/v2.0/authorize?"), "the URL is always on stderr")
         #expect(!result.stderr.contains(token))
-        let page = (try? String(contentsOfFile: world.home.file("page.html"), encoding: .utf8)) ?? ""
-        #expect(page.contains("Signed in"), "the browser got the success page")
+        #expect(world.dumpedPage().contains("Signed in"), "the browser got the success page")
     }
 
     @Test("an access_denied answer is shown, and the browser gets the failure page",
@@ -43,12 +42,7 @@ struct SignInIntegrationTests {
         #expect(result.status == 1)
         #expect(result.stderr.contains("\nentra-credential-helper: the sign-in was refused (access_denied: AADSTS65004"), "\(result.stderr)")
         #expect(result.stdout.isEmpty)
-        var page = ""
-        for _ in 0..<100 where !page.contains("</html>") {  // Chromium writes the page after we answered it
-            usleep(100_000)
-            page = (try? String(contentsOfFile: world.home.file("page.html"), encoding: .utf8)) ?? ""
-        }
-        #expect(page.contains("Sign-in failed"))
+        #expect(world.dumpedPage().contains("Sign-in failed"))
         #expect(try world.emulator.grants("authorization_code") == 0)
     }
 

@@ -106,6 +106,18 @@ final class SignInWorld {
         return hits
     }
 
+    /// The page headless Chromium dumped into `name` under HOME. Chromium writes it after
+    /// the helper has answered the redirect, and the helper may exit first, so this waits
+    /// (up to 10 s) for the whole document.
+    func dumpedPage(_ name: String = "page.html") -> String {
+        var page = ""
+        for _ in 0..<100 where !page.contains("</html>") {
+            usleep(100_000)
+            page = (try? String(contentsOfFile: home.file(name), encoding: .utf8)) ?? ""
+        }
+        return page
+    }
+
     /// The claims of a JWT's payload.
     static func claims(_ token: String) -> [String: Any] {
         let parts = token.split(separator: ".")

@@ -47,22 +47,37 @@ let package = Package(
         .target(name: "CHTTP", cSettings: dwarf4),
         // Non-variadic wrappers for the kernel key calls (syscall(2) is variadic).
         .systemLibrary(name: "CKernel"),
-        // Protocol codecs: git credential helper, docker credential helper. Streams only.
-        .target(name: "HelperProtocol", swiftSettings: lean),
+        // The layers, bottom up (ARCHITECTURE.md):
+        //   HelperCore ← HelperProtocol ← SecretStore ← EntraAuth ← HelperApp ← main
+        // The vocabulary every layer shares: the one error type (cause and fix), JSON,
+        // clamping, the sanitiser and the clock.
+        .target(name: "HelperCore", swiftSettings: lean),
+        // Protocol codecs (git credential helper, docker credential helper, kubectl's
+        // ExecCredential) and the byte streams. Nothing of Entra, keyrings or HTTP.
+        .target(name: "HelperProtocol", dependencies: ["HelperCore"], swiftSettings: lean),
         // Storage behind a small protocol: libsecret (Secret Service) and in-memory.
-        .target(name: "SecretStore", dependencies: ["HelperProtocol", "CLibSecret", "CGLibLoader"], swiftSettings: lean + glibSwift),
-        // The sign-in engine's parts: profiles, host patterns, PKCE, requests, Entra errors.
-        .target(name: "EntraAuth", dependencies: ["HelperProtocol", "SecretStore", "CLibSecret", "CGLibLoader", "CKernel", "CHTTP"],
+        .target(name: "SecretStore", dependencies: ["HelperCore", "HelperProtocol", "CLibSecret", "CGLibLoader"],
                 swiftSettings: lean + glibSwift),
-        // The executable: thin CLI and wiring.
+        // Entra sign-in: Engine/ (token sources), Profiles/ (config and routing),
+        // Exchanges/ (git, ACR), Caches/ (token stores), Platform/ (HTTP, listener, browser,
+        // lock, files, subprocesses).
+        .target(name: "EntraAuth", dependencies: ["HelperCore", "HelperProtocol", "SecretStore", "CLibSecret", "CGLibLoader", "CKernel", "CHTTP"],
+                swiftSettings: lean + glibSwift),
+        // The application: FrontEnds/ (git, docker, kubectl), Commands/, Doctor/, Setup/ and
+        // the Services that build the real side effects.
+        .target(name: "HelperApp", dependencies: ["HelperCore", "HelperProtocol", "SecretStore", "EntraAuth", "CKernel"],
+                swiftSettings: lean + glibSwift),
+        // The executable: main.swift only.
         .executableTarget(
             name: "entra-credential-helper",
-            dependencies: ["HelperProtocol", "SecretStore", "EntraAuth", "CKernel"],
-            swiftSettings: lean + glibSwift
+            dependencies: ["HelperApp", "CKernel"],
+            swiftSettings: lean
         ),
-        .testTarget(name: "HelperProtocolTests", dependencies: ["HelperProtocol"]),
-        .testTarget(name: "SecretStoreTests", dependencies: ["SecretStore", "HelperProtocol"], swiftSettings: glibSwift),
-        .testTarget(name: "EntraAuthTests", dependencies: ["EntraAuth", "HelperProtocol"], swiftSettings: glibSwift),
+        .testTarget(name: "HelperCoreTests", dependencies: ["HelperCore"]),
+        .testTarget(name: "HelperProtocolTests", dependencies: ["HelperProtocol", "HelperCore"]),
+        .testTarget(name: "SecretStoreTests", dependencies: ["SecretStore", "HelperProtocol", "HelperCore"], swiftSettings: glibSwift),
+        .testTarget(name: "EntraAuthTests", dependencies: ["EntraAuth", "HelperProtocol", "HelperCore"], swiftSettings: glibSwift),
+        .testTarget(name: "HelperAppTests", dependencies: ["HelperApp", "EntraAuth", "HelperProtocol", "HelperCore"], swiftSettings: glibSwift),
         .testTarget(
             name: "IntegrationTests", dependencies: ["entra-credential-helper"],
             exclude: ["Support/gdbus-exit.supp", "Support/headless-browser.sh", "Support/connect-proxy.py"]
@@ -78,13 +93,13 @@ if Context.environment["ECH_FUZZ"] == "1" {
     package.targets.append(.target(name: "CFuzzDriver", path: "Tests/Fuzz/CFuzzDriver"))
     package.targets.append(.target(name: "FuzzSupport", dependencies: ["CFuzzDriver"], path: "Tests/Fuzz/Support"))
     let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
-        ("json", ["HelperProtocol"]), ("git-codec", ["HelperProtocol"]), ("docker-codec", ["HelperProtocol"]),
+        ("json", []), ("git-codec", ["HelperProtocol"]), ("docker-codec", ["HelperProtocol"]),
         ("exec-credential", ["HelperProtocol"]), ("host-routing", ["EntraAuth", "HelperProtocol"]),
-        ("callback-request", ["EntraAuth"]), ("config", ["EntraAuth", "HelperProtocol"]),
+        ("callback-request", ["EntraAuth"]), ("config", ["EntraAuth"]),
     ]
     for target in fuzzTargets {
         package.targets.append(.executableTarget(
-            name: "fuzz-\(target.name)", dependencies: target.dependencies + ["FuzzSupport"],
+            name: "fuzz-\(target.name)", dependencies: target.dependencies + ["HelperCore", "FuzzSupport"],
             path: "Tests/Fuzz/\(target.name)"))
         package.products.append(.executable(name: "fuzz-\(target.name)", targets: ["fuzz-\(target.name)"]))
     }

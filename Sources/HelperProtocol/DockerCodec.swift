@@ -1,3 +1,4 @@
+import HelperCore
 /// One docker login, as docker-credential-helpers' `credentials.Credentials`.
 public struct DockerCredentials: Equatable, Sendable {
     public var serverURL: String

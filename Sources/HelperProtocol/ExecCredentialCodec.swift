@@ -1,3 +1,4 @@
+import HelperCore
 /// kubectl's exec credential plugin protocol (client.authentication.k8s.io v1 and
 /// v1beta1): the request arrives in KUBERNETES_EXEC_INFO, the answer is one
 /// ExecCredential object on stdout. No Entra, no I/O.

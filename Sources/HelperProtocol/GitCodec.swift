@@ -1,3 +1,4 @@
+import HelperCore
 /// Reads and writes git's credential-helper wire format: `key=value` lines split on LF
 /// only, ended by a blank line or end of input.
 public enum GitCodec {

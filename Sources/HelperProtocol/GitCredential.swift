@@ -1,3 +1,4 @@
+import HelperCore
 /// One credential as git's credential-helper protocol describes it (git-credential(1),
 /// every attribute git speaks up to 2.50). Unset attributes are nil or empty.
 public struct GitCredential: Equatable, Sendable {

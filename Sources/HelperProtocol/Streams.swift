@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import HelperCore
 
 /// Byte streams for the protocol front ends: the request on stdin, the answer on
 /// stdout, and one human line on stderr. Nothing else may write to stdout.

@@ -1,3 +1,4 @@
+import HelperCore
 import HelperProtocol
 
 /// docker logins in the Secret Service, in the item format of

@@ -1,5 +1,5 @@
 import CLibSecret
-import HelperProtocol
+import HelperCore
 
 #if canImport(Glibc)
 import Glibc

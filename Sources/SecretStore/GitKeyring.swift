@@ -1,3 +1,4 @@
+import HelperCore
 import HelperProtocol
 
 /// git credentials in the Secret Service, in the item format of git's contrib

@@ -1,6 +1,6 @@
 import CGLibLoader
 import CLibSecret
-import HelperProtocol
+import HelperCore
 
 /// The freedesktop Secret Service through libsecret's non-variadic *_sync calls, by
 /// D-Bus object path (no proxy object per item: three round trips fewer per item).

@@ -1,4 +1,4 @@
-import HelperProtocol
+import HelperCore
 
 /// A store that lives in memory, with the Secret Service's matching and replace rules.
 /// Used by unit tests; it can also play a locked collection or a fault.

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import HelperProtocol
+import HelperCore
 
 /// One item in a secret store. `secret` is nil while the item is locked.
 public struct StoredItem: Equatable, Sendable {
@@ -73,20 +73,5 @@ public struct SecretServiceState: Equatable, Sendable {
         self.providerPID = providerPID
         self.defaultCollection = defaultCollection
         self.locked = locked
-    }
-}
-
-/// Wall-clock time, behind a protocol so tests can move it.
-public protocol Clock: Sendable {
-    /// Unix seconds.
-    var now: Int64 { get }
-}
-
-public struct SystemClock: Clock {
-    public init() {}
-    public var now: Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec)
     }
 }

@@ -1,4 +1,4 @@
-import HelperProtocol
+import HelperCore
 import Testing
 @testable import EntraAuth
 

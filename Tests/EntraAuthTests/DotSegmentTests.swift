@@ -1,5 +1,5 @@
 import EntraAuth
-import HelperProtocol
+import HelperCore
 import Testing
 
 /// `path=contoso/../fabrikam/_git/r` must not get contoso's token (git's curl asks for

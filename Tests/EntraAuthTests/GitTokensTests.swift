@@ -1,5 +1,6 @@
 import EntraAuth
 import Foundation
+import HelperCore
 import HelperProtocol
 import Testing
 

@@ -1,4 +1,5 @@
 import EntraAuth
+import HelperCore
 import HelperProtocol
 import Testing
 

@@ -1,5 +1,5 @@
 import Foundation
-import HelperProtocol
+import HelperCore
 import Testing
 @testable import EntraAuth
 

@@ -1,5 +1,5 @@
 import EntraAuth
-import HelperProtocol
+import HelperCore
 import Testing
 
 /// Item 8 of issue 9: brackets hold an IPv6 literal only, and a wildcard directly over a

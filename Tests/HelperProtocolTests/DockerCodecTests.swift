@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import HelperProtocol
+@testable import HelperCore
+import HelperProtocol
 
 @Suite("docker credential codec")
 struct DockerCodecTests {

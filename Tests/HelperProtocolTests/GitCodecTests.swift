@@ -1,5 +1,6 @@
 import Testing
-@testable import HelperProtocol
+@testable import HelperCore
+import HelperProtocol
 
 @Suite("git credential codec")
 struct GitCodecTests {

@@ -1,3 +1,4 @@
+import HelperCore
 import HelperProtocol
 import Testing
 @testable import SecretStore

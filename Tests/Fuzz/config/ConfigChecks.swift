@@ -1,6 +1,6 @@
 import EntraAuth
 import FuzzSupport
-import HelperProtocol
+import HelperCore
 
 /// The config file reader: a file that reads is written back (Config.encoded) to a file
 /// that reads as the same config and writes back byte for byte; a file that does not

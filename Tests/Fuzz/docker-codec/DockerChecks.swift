@@ -1,4 +1,5 @@
 import FuzzSupport
+import HelperCore
 import HelperProtocol
 
 /// docker's credential-helper format: a stored login that decodes is written back as

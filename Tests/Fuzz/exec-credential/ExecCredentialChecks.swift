@@ -1,4 +1,5 @@
 import FuzzSupport
+import HelperCore
 import HelperProtocol
 
 /// kubectl's exec credential protocol: a request that decodes says the same when written

@@ -1,4 +1,5 @@
 import FuzzSupport
+import HelperCore
 import HelperProtocol
 
 /// git's credential wire format: whatever decodes encodes without error to bytes holding

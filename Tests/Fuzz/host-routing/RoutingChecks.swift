@@ -1,5 +1,6 @@
 import EntraAuth
 import FuzzSupport
+import HelperCore
 import HelperProtocol
 
 /// Host routing against the strict reference (Reference.swift). The input is a pattern

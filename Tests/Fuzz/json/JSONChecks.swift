@@ -1,5 +1,5 @@
 import FuzzSupport
-import HelperProtocol
+import HelperCore
 
 /// The JSON reader and writer: whatever parses is written back canonically and parses to
 /// the same value (compact and indented); the writer's output is stable and escapes as Go

@@ -1,0 +1,142 @@
+import HelperCore
+import SecretStore
+
+/// How a person signs in for one request.
+public struct InteractiveOptions: Sendable {
+    public var flow: Profile.Flow = .auto
+    public var prompt: String?
+    public var loginHint: String?
+    public var domainHint: String?
+    public var claims: String?
+    public var extraScopesToConsent: [String] = []
+    /// Print the URL instead of launching a browser.
+    public var showURL = false
+    public var timeoutSeconds = 180
+
+    public init() {}
+}
+
+/// The interactive flows: the system browser (authorization code, PKCE S256, state and
+/// nonce, loopback redirect), and the device code when no browser can be used.
+public struct InteractiveSignIn {
+    let client: EntraClient
+    let listeners: any ListenerFactory
+    let browser: any BrowserLauncher
+    /// Whether a browser can be shown at all (a display, or $BROWSER).
+    let browserUsable: Bool
+    let clock: any Clock
+    /// Human text for stderr (or the terminal); never a token.
+    let tell: (String) -> Void
+
+    public init(client: EntraClient, listeners: any ListenerFactory, browser: any BrowserLauncher,
+                browserUsable: Bool, clock: any Clock, tell: @escaping (String) -> Void) {
+        self.client = client
+        self.listeners = listeners
+        self.browser = browser
+        self.browserUsable = browserUsable
+        self.clock = clock
+        self.tell = tell
+    }
+
+    public func signIn(_ profile: Profile, scopes: [String], options: InteractiveOptions,
+                       previous: Account?) throws(HelperError) -> TokenResponse {
+        let deadline = Monotonic.milliseconds() + Int64(options.timeoutSeconds) * 1000
+        let useBrowser: Bool
+        switch options.flow {
+        case .browser: useBrowser = true
+        case .deviceCode: useBrowser = false
+        case .auto: useBrowser = browserUsable || options.showURL
+        }
+        if useBrowser {
+            if let response = try browserFlow(profile, scopes: scopes, options: options, deadline: deadline, previous: previous) {
+                return response
+            }
+            guard options.flow == .auto else { throw .signInFailed("the browser could not be started; set $BROWSER, or use --flow device-code") }
+            tell("The browser could not be started; using the device code instead.")
+        }
+        return try deviceCodeFlow(profile, scopes: scopes, deadline: deadline, previous: previous)
+    }
+
+    /// nil when the browser failed to start (the caller may fall back to the device code).
+    func browserFlow(_ profile: Profile, scopes: [String], options: InteractiveOptions, deadline: Int64,
+                     previous: Account?) throws(HelperError) -> TokenResponse? {
+        let authority = try profile.authority()
+        // Bound before the browser starts, so the redirect cannot miss it.
+        let listener = try listeners.listen(ports: profile.ports)
+        defer { listener.close() }
+        let redirectURI = "http://localhost:\(listener.port)"
+        var request = AuthorizeRequest(authority: authority, clientID: profile.clientID, scopes: scopes,
+                                       redirectURI: redirectURI, state: try Random.token(bytes: 24),
+                                       nonce: try Random.token(bytes: 24), pkce: try PKCE())
+        request.prompt = options.prompt
+        request.loginHint = options.loginHint ?? profile.loginHint
+        request.domainHint = options.domainHint ?? profile.domainHint
+        request.claims = options.claims
+        request.extraScopesToConsent = options.extraScopesToConsent
+        let url = request.url
+        var launched: (any LaunchedBrowser)?
+        if options.showURL {
+            tell("To sign in, open this URL in a browser on this machine:\n\(url)")
+        } else {
+            tell("Opening the browser to sign in. If it does not open, visit:\n\(url)")
+            guard let started = browser.launch(url: url) else { return nil }
+            launched = started
+        }
+        var browserFailed = false
+        let callback = listener.waitForCallback(state: request.state, deadline: deadline) {
+            if let launched, launched.hasFailed() { browserFailed = true }
+            return !browserFailed
+        }
+        if browserFailed { return nil }
+        switch callback {
+        case nil:
+            throw .signInTimedOut(seconds: options.timeoutSeconds)
+        case let .error(error, description)?:
+            let first = description.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            throw .signInDenied(Sanitize.line(first.isEmpty ? error : "\(error): \(first)", limit: 300))
+        case let .code(code)?:
+            let form = TokenRequest.authorizationCode(clientID: profile.clientID, code: code, redirectURI: redirectURI,
+                                                      verifier: request.pkce.verifier, scopes: scopes, claims: options.claims)
+            switch try client.post(authority.tokenEndpoint, form: form) {
+            case let .success(body):
+                return try TokenResponse(json: body, now: clock.now, requestedScopes: scopes, previous: previous)
+            case let .failure(error):
+                throw .signInFailed(error.summary)
+            }
+        }
+    }
+
+    func deviceCodeFlow(_ profile: Profile, scopes: [String], deadline: Int64, previous: Account?) throws(HelperError) -> TokenResponse {
+        let authority = try profile.authority()
+        let code: DeviceCode
+        switch try client.post(authority.deviceCodeEndpoint, form: TokenRequest.deviceCode(clientID: profile.clientID, scopes: scopes)) {
+        case let .success(body): code = try DeviceCode(json: body)
+        case let .failure(error): throw .signInFailed(error.summary)
+        }
+        tell(code.safeMessage)
+        let end = min(deadline, Monotonic.milliseconds() + Int64(code.expiresIn) * 1000)
+        var interval = code.interval
+        while true {
+            guard Monotonic.milliseconds() + Int64(interval) * 1000 <= end else {
+                throw .signInTimedOut(seconds: Int((end - Monotonic.milliseconds() + 999) / 1000 + Int64(interval)))
+            }
+            Monotonic.sleep(milliseconds: interval * 1000)
+            let poll = TokenRequest.deviceCodePoll(clientID: profile.clientID, deviceCode: code.deviceCode)
+            switch try client.post(authority.tokenEndpoint, form: poll) {
+            case let .success(body):
+                return try TokenResponse(json: body, now: clock.now, requestedScopes: scopes, previous: previous)
+            case let .failure(error):
+                switch error.next {
+                case let .keepPolling(slowDown):
+                    if slowDown { interval = min(interval + 5, Int(DeviceCode.longestInterval)) }
+                case .deviceCodeEnded where error.error == "authorization_declined":
+                    throw .signInDenied(error.summary)
+                case .deviceCodeEnded where error.error == "expired_token":
+                    throw .signInTimedOut(seconds: code.expiresIn)
+                default:
+                    throw .signInFailed(error.summary)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,283 @@
+import CHTTP
+import HelperCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// HTTP for the sign-in flows: a small request/response model, a transport protocol (so
+// the flows can be tested with fakes), libcurl behind it (CurlTransport, loaded lazily by
+// the CHTTP target) and a retry policy on top (RetryingTransport).
+
+/// One request. Only GET and POST are used by the flows.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    /// Follow up to 3 redirects, to https:// only.
+    public var followRedirects: Bool
+
+    public init(method: String, url: String, headers: [(name: String, value: String)] = [],
+                body: [UInt8] = [], followRedirects: Bool = false) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.followRedirects = followRedirects
+    }
+}
+
+/// Any HTTP answer, error statuses included (their JSON bodies carry Entra's errors).
+public struct HTTPResponse: Sendable, Equatable {
+    public var status: Int
+    public var body: [UInt8]
+    /// Retry-After in seconds, when the server sent one.
+    public var retryAfter: Int?
+    public var contentType: String?
+
+    public init(status: Int, body: [UInt8] = [], retryAfter: Int? = nil, contentType: String? = nil) {
+        self.status = status
+        self.body = body
+        self.retryAfter = retryAfter
+        self.contentType = contentType
+    }
+}
+
+/// Why no HTTP response came back.
+public enum HTTPFault: Error, Equatable, Sendable {
+    /// libcurl could not be loaded.
+    case unavailable(String)
+    /// Not attempted, or stopped, by policy: scheme, non-loopback http://, method, header,
+    /// a redirect to a protocol other than https.
+    case refused(String)
+    /// No connection was made, so nothing of the request was sent: refused, or the TLS
+    /// handshake with a TLS server failed (an untrusted certificate, a cipher...): curl's text.
+    case noConnection(String)
+    /// https reached a server that does not speak TLS (it answered the handshake with
+    /// something else, such as plain HTTP): nothing of the request was sent. curl's text.
+    case notTLS(String)
+    /// The transfer failed otherwise (DNS, reset, oversized body...): curl's text.
+    case network(String)
+    /// Connect or total timeout.
+    case timedOut(String)
+}
+
+/// Sends one request and returns the response, whatever its status.
+public protocol HTTPTransport: Sendable {
+    func send(_ request: HTTPRequest) throws(HTTPFault) -> HTTPResponse
+}
+
+/// The real transport: libcurl, opened with dlopen on first use.
+public struct CurlTransport: HTTPTransport {
+    public var connectTimeoutMilliseconds: Int
+    public var totalTimeoutMilliseconds: Int
+    /// A PEM bundle trusted in addition to the system CAs (the caller reads SSL_CERT_FILE).
+    public var extraCAFile: String?
+
+    public init(connectTimeoutMilliseconds: Int = 10_000, totalTimeoutMilliseconds: Int = 30_000,
+                extraCAFile: String? = nil) {
+        self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
+        self.totalTimeoutMilliseconds = totalTimeoutMilliseconds
+        self.extraCAFile = extraCAFile
+    }
+
+    /// True when libcurl can be loaded (loads it).
+    public static var isAvailable: Bool { ech_http_available() == 1 }
+
+    /// SSL_CERT_FILE from the environment, if set and not empty.
+    public static func environmentCAFile() -> String? {
+        guard let value = getenv("SSL_CERT_FILE"), value.pointee != 0 else { return nil }
+        return String(cString: value)
+    }
+
+    public func send(_ request: HTTPRequest) throws(HTTPFault) -> HTTPResponse {
+        // Policy first, before any I/O: https anywhere, http only to a loopback host. No
+        // spaces or control bytes (a NUL would cut the C string short of what was checked).
+        guard !request.url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
+            throw .refused("URL with spaces or control characters")
+        }
+        let lower = request.url.lowercased()
+        let loopback: Bool
+        if lower.hasPrefix("https://") {
+            loopback = Authority.isLoopback(url: "http://" + lower.dropFirst("https://".count))
+        } else if lower.hasPrefix("http://") {
+            guard Authority.isLoopback(url: lower) else {
+                throw .refused("http:// is only allowed to a loopback host: \(Self.redacted(request.url))")
+            }
+            loopback = true
+        } else {
+            throw .refused("unsupported URL scheme: \(Self.redacted(request.url))")
+        }
+        guard request.method == "GET" || request.method == "POST" else {
+            throw .refused("unsupported HTTP method \(request.method)")
+        }
+        var lines: [String] = []
+        for (name, value) in request.headers {
+            let line = "\(name): \(value)"
+            // Bytes, not Characters: "\r\n" is a single Character equal to neither "\r" nor "\n".
+            guard !name.isEmpty, !name.utf8.contains(UInt8(ascii: ":")),
+                  !line.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 }) else {
+                throw .refused("invalid header \(name)")
+            }
+            lines.append(line)
+        }
+        return try perform(request, headerLines: lines, loopback: loopback)
+    }
+
+    /// Everything before the query or fragment, for messages.
+    static func redacted(_ url: String) -> String {
+        String(url.prefix { $0 != "?" && $0 != "#" })
+    }
+
+    private func perform(_ request: HTTPRequest, headerLines: [String], loopback: Bool) throws(HTTPFault) -> HTTPResponse {
+        // C copies of the strings, zeroed before they are freed (headers may hold tokens).
+        var owned: [UnsafeMutablePointer<CChar>] = []
+        defer {
+            for pointer in owned {
+                memset(pointer, 0, strlen(pointer))
+                free(pointer)
+            }
+        }
+        func copy(_ text: String) -> UnsafeMutablePointer<CChar> {
+            let pointer = strdup(text)!
+            owned.append(pointer)
+            return pointer
+        }
+        var headerList: [UnsafePointer<CChar>?] = headerLines.map { UnsafePointer(copy($0)) }
+        headerList.append(nil)
+
+        var cRequest = ech_http_request()
+        cRequest.method = UnsafePointer(copy(request.method))
+        cRequest.url = UnsafePointer(copy(request.url))
+        cRequest.connect_timeout_ms = connectTimeoutMilliseconds
+        cRequest.total_timeout_ms = totalTimeoutMilliseconds
+        cRequest.allow_http = loopback ? 1 : 0
+        cRequest.follow_redirects = request.followRedirects ? 1 : 0
+        cRequest.extra_ca_file = extraCAFile.map { UnsafePointer(copy($0)) }
+
+        var cResponse = ech_http_response()
+        defer { ech_http_response_free(&cResponse) }
+        let code = headerList.withUnsafeBufferPointer { headers in
+            request.body.withUnsafeBufferPointer { body in
+                cRequest.headers = headers.baseAddress
+                cRequest.body = body.baseAddress
+                cRequest.body_length = body.count
+                return ech_http_perform(&cRequest, &cResponse)
+            }
+        }
+        guard code == 0 else {
+            let message = withUnsafeBytes(of: &cResponse.error) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            switch code {
+            case -1: throw .unavailable(message)
+            case 28: throw .timedOut(message)                   // CURLE_OPERATION_TIMEDOUT
+            case 1: throw .refused(message)                     // CURLE_UNSUPPORTED_PROTOCOL (e.g. a redirect to http)
+            case 35 where Self.isNotTLS(message):               // SSL_CONNECT_ERROR: the answer was no TLS record
+                throw .notTLS(message)
+            case 7, 35, 58, 59, 60, 77, 83, 90, 91, 98:         // COULDNT_CONNECT, SSL_CONNECT_ERROR and the
+                throw .noConnection(message)                    // certificate, cipher and CA-file failures
+            default: throw .network(message)
+            }
+        }
+        let body = cResponse.body == nil ? [] : Array(UnsafeBufferPointer(start: cResponse.body, count: cResponse.body_length))
+        return HTTPResponse(
+            status: cResponse.status,
+            body: body,
+            retryAfter: cResponse.retry_after_seconds >= 0 ? cResponse.retry_after_seconds : nil,
+            contentType: cResponse.content_type.map { String(cString: $0) }
+        )
+    }
+
+    /// curl's SSL_CONNECT_ERROR text when the peer's first bytes were no TLS record, as
+    /// OpenSSL says it (measured: https to a plain HTTP server, libcurl 7.88 and OpenSSL 3.0,
+    /// "OpenSSL/3.0.19: error:0A00010B:SSL routines::wrong version number"). Anything else
+    /// there (a handshake alert, say) may come from a TLS server: not this.
+    static func isNotTLS(_ message: String) -> Bool {
+        let text = Array(message.utf8)
+        return ["wrong version number", "packet length too long"].contains { reason in
+            let needle = Array(reason.utf8)
+            return text.count >= needle.count
+                && (0...(text.count - needle.count)).contains { text[$0..<$0 + needle.count].elementsEqual(needle) }
+        }
+    }
+}
+
+/// Waiting between attempts, behind a protocol so tests need not sleep.
+public protocol Sleeper: Sendable {
+    func sleep(milliseconds: Int)
+    /// A monotonic clock in milliseconds (any origin).
+    func nowMilliseconds() -> Int
+}
+
+/// nanosleep and CLOCK_MONOTONIC.
+public struct SystemSleeper: Sleeper {
+    public init() {}
+
+    public func sleep(milliseconds: Int) {
+        guard milliseconds > 0 else { return }
+        var remaining = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+        var rest = timespec()
+        while nanosleep(&remaining, &rest) == -1 && errno == EINTR { remaining = rest }
+    }
+
+    public func nowMilliseconds() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return now.tv_sec * 1000 + now.tv_nsec / 1_000_000
+    }
+}
+
+/// Retries 5xx and 429 answers and `.network` and `.noConnection` faults (never `.refused`,
+/// `.notTLS`, `.unavailable` or `.timedOut`): at most `maxAttempts` attempts, waiting Retry-After (capped) or a short
+/// backoff, and never waiting past `deadlineMilliseconds` from the first attempt; when
+/// the budget is spent, the last response or fault is returned as is.
+public struct RetryingTransport: HTTPTransport {
+    public var base: any HTTPTransport
+    public var maxAttempts: Int
+    public var maxRetryAfterMilliseconds: Int
+    public var deadlineMilliseconds: Int
+    /// Wait before the 2nd, 3rd... attempt when no Retry-After came; the last repeats.
+    public var backoffMilliseconds: [Int]
+    public var sleeper: any Sleeper
+
+    public init(_ base: any HTTPTransport, maxAttempts: Int = 3, maxRetryAfterMilliseconds: Int = 10_000,
+                deadlineMilliseconds: Int = 60_000, backoffMilliseconds: [Int] = [500, 1_000],
+                sleeper: any Sleeper = SystemSleeper()) {
+        self.base = base
+        self.maxAttempts = max(1, maxAttempts)
+        self.maxRetryAfterMilliseconds = maxRetryAfterMilliseconds
+        self.deadlineMilliseconds = deadlineMilliseconds
+        self.backoffMilliseconds = backoffMilliseconds.isEmpty ? [0] : backoffMilliseconds
+        self.sleeper = sleeper
+    }
+
+    static func isRetryable(status: Int) -> Bool { status == 429 || (500...599).contains(status) }
+
+    public func send(_ request: HTTPRequest) throws(HTTPFault) -> HTTPResponse {
+        let start = sleeper.nowMilliseconds()
+        var attempt = 1
+        while true {
+            let outcome: Result<HTTPResponse, HTTPFault>
+            do { outcome = .success(try base.send(request)) } catch { outcome = .failure(error) }
+            var retryAfter: Int?
+            switch outcome {
+            case .success(let response):
+                guard Self.isRetryable(status: response.status) else { return response }
+                retryAfter = response.retryAfter
+            case .failure(let fault):
+                switch fault {
+                case .network, .noConnection: break
+                default: throw fault
+                }
+            }
+            guard attempt < maxAttempts else { return try outcome.get() }
+            let wait = retryAfter.map { min(Int(Bounded.clamp(Int64($0), 0...1_000_000)) * 1000, maxRetryAfterMilliseconds) }
+                ?? backoffMilliseconds[min(attempt - 1, backoffMilliseconds.count - 1)]
+            guard sleeper.nowMilliseconds() - start + wait <= deadlineMilliseconds else { return try outcome.get() }
+            sleeper.sleep(milliseconds: wait)
+            attempt += 1
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import EntraAuth
+import HelperCore
+import HelperProtocol
+import SecretStore
+
+/// The application's one entry: pick the front end or command from the name and
+/// arguments, run it with the real side effects, and return the exit status.
+public enum App {
+    public static func run(arguments: [String], streams: ByteStreams = StandardStreams(),
+                           environment: @escaping (String) -> String? = Files.environment) -> Int32 {
+        let wiring = Wiring(environment: environment, tell: { streams.writeDiagnostic($0) })
+        func makeStore() -> SecretStore { wiring.secretStore() }
+        switch Invocation.parse(arguments: arguments) {
+        case let .git(action):
+            return GitFrontEnd(
+                streams: streams, keyring: { GitKeyring(store: makeStore(), clock: SystemClock()) },
+                route: { (request) throws(HelperError) in try wiring.route(HostRouter.Request(git: request)) },
+                tokens: { () throws(HelperError) in
+                    GitTokens(engine: try wiring.engine(storeFlag: nil), options: { wiring.frontEndOptions(git: true) })
+                }
+            ).run(action: action)
+        case let .docker(action):
+            return DockerFrontEnd(
+                streams: streams, keyring: { DockerKeyring(store: makeStore()) },
+                route: { (server) throws(HelperError) in try wiring.dockerRoute(server) },
+                routedRegistries: { () throws(HelperError) in AcrTokens.listed(profiles: try wiring.routableProfiles(host: nil) ?? []) },
+                tokens: { () throws(HelperError) in
+                    AcrTokens(engine: try wiring.engine(storeFlag: nil), options: { wiring.frontEndOptions(git: false) })
+                }
+            ).run(action: action)
+        case let .help(topic):
+            streams.writeOutput(Array((Help.text(topic: topic) + "\n").utf8))
+            return 0
+        case .version:
+            streams.writeOutput(Array("entra-credential-helper \(Help.version)\n".utf8))
+            return 0
+        case let .profile(words):
+            return report(streams) { () throws(HelperError) in try ProfileCommand(streams: streams, environment: environment).run(words) }
+        case let .token(command, words):
+            return report(streams) { () throws(HelperError) in
+                try TokenCommands(streams: streams, environment: environment, wiring: wiring).run(command, words)
+            }
+        case let .setup(words):
+            return report(streams) { () throws(HelperError) in
+                try SetupCommand(streams: streams, environment: environment, wiring: wiring).run(words)
+            }
+        case let .doctor(words):
+            return report(streams) { () throws(HelperError) in try DoctorCommand(streams: streams, wiring: wiring).run(words) }
+        case let .usageError(text):
+            streams.writeDiagnostic("entra-credential-helper: \(text)")
+            return 2
+        }
+    }
+
+    /// The command line's one place for rendering errors: one line on stderr, exit 1 (2 for
+    /// usage). Never a token.
+    static func report(_ streams: ByteStreams, _ body: () throws(HelperError) -> Int32) -> Int32 {
+        do {
+            return try body()
+        } catch {
+            streams.writeDiagnostic("entra-credential-helper: \(error.message)")
+            if case .usage = error { return 2 }
+            return 1
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import EntraAuth
+import HelperCore
+import HelperProtocol
+
+/// `profile add|list|show|remove`: edits the config file (atomic, 0600, 0700 directory).
+struct ProfileCommand {
+    let streams: ByteStreams
+    let environment: (String) -> String?
+
+    static let addOptions: Set<String> = ["tenant", "client-id", "scope", "authority-host", "host", "flow",
+                                          "login-hint", "domain-hint", "port", "port-range", "preset", "kind", "username"]
+
+    func run(_ words: [String]) throws(HelperError) -> Int32 {
+        guard let verb = words.first else { throw .usage(Help.profileUsage) }
+        let rest = Array(words.dropFirst())
+        let path = ConfigFile.path(environment: environment)
+        switch verb {
+        case "add":
+            let args = try Arguments(rest, command: "profile add", options: Self.addOptions, flags: ["default", "allow-public-suffix"])
+            guard args.positional.count == 1, let name = args.positional.first else { throw .usage(Help.profileUsage) }
+            guard Config.isValidName(name) else {
+                throw .usage("profile add: '\(name.prefix(64))' is not a profile name; use letters, digits, '.', '_' and '-'")
+            }
+            var config = try ConfigFile.load(path: path)
+            guard config.profiles[name] == nil else { throw .profileExists(name) }
+            let profile = try Self.build(name: name, args)
+            if !args.has("allow-public-suffix"), !args.all("host").isEmpty {
+                try PublicSuffixList.check(profile.hosts, path: PublicSuffixList.path(environment: environment))
+            }
+            config.profiles[name] = profile
+            if args.has("default") || config.profiles.count == 1 { config.defaultProfile = name }
+            try ConfigFile.save(config, path: path)
+            say("Added profile \(name) to \(path).")
+            if profile.preset == nil && profile.hosts.isEmpty {
+                say("It serves no hosts yet; add --host PATTERN to route git, docker or kubectl to it.")
+            }
+            return 0
+        case "list":
+            let config = try ConfigFile.load(path: path)
+            for name in config.profiles.keys.sorted() {
+                let profile = config.profiles[name]!
+                let mark = name == config.defaultProfile ? " (default)" : ""
+                let hosts = profile.hosts.map(\.description).joined(separator: " ")
+                out("\(name)\(mark)\ttenant=\(Sanitize.line(profile.tenant))\thosts=\(hosts.isEmpty ? "-" : hosts)")
+            }
+            if config.profiles.isEmpty { say("No profiles in \(path); add one with `entra-credential-helper profile add`.") }
+            return 0
+        case "show":
+            guard rest.count == 1 else { throw .usage(Help.profileUsage) }
+            let config = try ConfigFile.load(path: path)
+            guard let profile = config.profiles[rest[0]] else {
+                throw .unknownProfile(rest[0], known: config.profiles.keys.sorted())
+            }
+            out(Self.describe(profile, isDefault: config.defaultProfile == profile.name))
+            return 0
+        case "remove":
+            guard rest.count == 1 else { throw .usage(Help.profileUsage) }
+            var config = try ConfigFile.load(path: path)
+            guard config.profiles.removeValue(forKey: rest[0]) != nil else {
+                throw .unknownProfile(rest[0], known: config.profiles.keys.sorted())
+            }
+            if config.defaultProfile == rest[0] { config.defaultProfile = nil }
+            try ConfigFile.save(config, path: path)
+            say("Removed profile \(rest[0]). Its stored sign-in stays until `entra-credential-helper logout --all` or a logout before removal.")
+            return 0
+        default:
+            throw .usage(Help.profileUsage)
+        }
+    }
+
+    /// A profile from `profile add` flags: a preset's values, then the flags over them.
+    static func build(name: String, _ args: Arguments) throws(HelperError) -> Profile {
+        var profile: Profile
+        if let presetName = try args.choice("preset", Preset.allCases.map(\.rawValue), command: "profile add"),
+           let preset = Preset(rawValue: presetName) {
+            profile = try preset.profile(name: name, tenant: args.value("tenant") ?? "organizations", clientID: args.value("client-id"))
+        } else {
+            guard let tenant = args.value("tenant"), let clientID = args.value("client-id") else {
+                throw .usage("profile add: a custom profile needs --tenant and --client-id (your app registration: public client, redirect http://localhost), or use --preset azure-devops|acr|aks")
+            }
+            profile = Profile(name: name, tenant: tenant, clientID: clientID, scopes: [])
+        }
+        if !args.all("scope").isEmpty { profile.scopes = args.all("scope") }
+        if profile.scopes.isEmpty { profile.scopes = ProfileResolver.defaultScopes }
+        if let host = args.value("authority-host") { profile.authorityHost = host }
+        _ = try profile.authority()
+        if !args.all("host").isEmpty {
+            var hosts: [HostPattern] = []
+            for pattern in args.all("host") { hosts.append(try HostPattern(parsing: pattern)) }
+            profile.hosts = hosts
+        }
+        if let flow = try args.choice("flow", Profile.Flow.allCases.map(\.rawValue), command: "profile add") {
+            profile.flow = Profile.Flow(rawValue: flow) ?? .auto
+        }
+        profile.loginHint = args.value("login-hint")
+        profile.domainHint = args.value("domain-hint")
+        if let kind = try args.choice("kind", Profile.Kind.allCases.map(\.rawValue), command: "profile add") {
+            profile.kind = Profile.Kind(rawValue: kind) ?? .generic
+        }
+        profile.username = args.value("username")
+        if let ports = try TokenCommands.ports(args) { profile.ports = ports }
+        return profile
+    }
+
+    static func describe(_ profile: Profile, isDefault: Bool) -> String {
+        var lines = ["profile:        \(profile.name)\(isDefault ? " (default)" : "")"]
+        if let preset = profile.preset { lines.append("preset:         \(preset)") }
+        lines += [
+            "tenant:         \(profile.tenant)",
+            "client id:      \(profile.clientID)",
+            "authority host: \(profile.authorityHost)",
+            "scopes:         \(profile.scopes.joined(separator: " "))",
+            "hosts:          \(profile.hosts.isEmpty ? "-" : profile.hosts.map(\.description).joined(separator: " "))",
+            "kind:           \(profile.kind.rawValue)",
+            "flow:           \(profile.flow.rawValue)",
+            "ports:          \(profile.ports.lowerBound)-\(profile.ports.upperBound)",
+        ]
+        if let hint = profile.loginHint { lines.append("login hint:     \(hint)") }
+        if let hint = profile.domainHint { lines.append("domain hint:    \(hint)") }
+        if let username = profile.username { lines.append("git username:   \(username)") }
+        return lines.map { Sanitize.line($0, limit: 2000) }.joined(separator: "\n")  // hand-edited values shown clean
+    }
+
+    func out(_ line: String) { streams.writeOutput(Array((line + "\n").utf8)) }
+    func say(_ line: String) { streams.writeDiagnostic(line) }
+}

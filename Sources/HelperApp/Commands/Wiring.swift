@@ -1,0 +1,173 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import EntraAuth
+import HelperCore
+import SecretStore
+
+/// Builds the real side effects with plain initialisers: the Secret Service store, the
+/// token caches, libcurl, the loopback listener, the browser launcher, the lock and the
+/// clock. Nothing here decides anything about tokens.
+final class Wiring {
+    let environment: (String) -> String?
+    let tell: (String) -> Void
+    private var loaded: Config?
+    private var warnedBrokenConfig = false
+    private(set) var refreshStoreName = ""
+    private(set) var accessCacheName = ""
+
+    init(environment: @escaping (String) -> String?, tell: @escaping (String) -> Void) {
+        self.environment = environment
+        self.tell = tell
+    }
+
+    func config() throws(HelperError) -> Config {
+        if let loaded { return loaded }
+        let config = try ConfigFile.load(path: ConfigFile.path(environment: environment))
+        loaded = config
+        return config
+    }
+
+    func secretStore() -> SecretStore { LibSecretStore(options: secretStoreOptions()) }
+
+    func secretStoreOptions() -> LibSecretStore.Options {
+        // 5 s by default; up to a minute for a slow provider (or valgrind's 20-50x slowdown).
+        let requested = environment("ENTRA_CREDENTIAL_HELPER_DBUS_TIMEOUT_MS").flatMap { Int($0) } ?? 5000
+        return LibSecretStore.Options(
+            timeoutMilliseconds: min(max(requested, 50), 60_000),
+            promptAllowed: environment("DISPLAY") != nil || environment("WAYLAND_DISPLAY") != nil,
+            encryptedTransport: environment("ENTRA_CREDENTIAL_HELPER_SECRET_TRANSPORT") == "encrypted")
+    }
+
+    /// --store, else ENTRA_CREDENTIAL_HELPER_STORE, else the config file's "store".
+    func storeKind(flag: String?) throws(HelperError) -> Config.StoreKind {
+        guard let text = flag ?? environment("ENTRA_CREDENTIAL_HELPER_STORE") else { return try config().store }
+        guard let kind = Config.StoreKind(rawValue: text) else {
+            throw .usage("--store takes \(Config.StoreKind.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text.prefix(40))'")
+        }
+        return kind
+    }
+
+    func engine(storeFlag: String?) throws(HelperError) -> SignInEngine {
+        let refreshTokens: any RefreshTokenStore
+        let accessTokens: any AccessTokenCache
+        switch try storeKind(flag: storeFlag) {
+        case .secretService:
+            let tokens = SecretServiceTokens(store: secretStore())
+            refreshTokens = tokens
+            // The kernel keyring unless it is blocked (Docker's default seccomp profile)
+            // or the Secret Service is asked for explicitly.
+            if environment("ENTRA_CREDENTIAL_HELPER_ACCESS_CACHE") != "secret-service", KernelKeyring.probe() {
+                accessTokens = KernelKeyring()
+            } else {
+                accessTokens = tokens
+            }
+        case .memory:
+            let memory = MemoryTokenStore()
+            (refreshTokens, accessTokens) = (memory, memory)
+        case .file:
+            let file = FileTokenStore(path: FileTokenStore.defaultPath(environment: environment))
+            tell(FileTokenStore.warning + " (\(file.path))")
+            (refreshTokens, accessTokens) = (file, file)
+        }
+        refreshStoreName = refreshTokens.backendName
+        accessCacheName = accessTokens.backendName
+        let http = RetryingTransport(CurlTransport(extraCAFile: CurlTransport.environmentCAFile()))
+        let client = EntraClient(http: http)
+        let browserUsable = environment("BROWSER") != nil || environment("DISPLAY") != nil || environment("WAYLAND_DISPLAY") != nil
+        let flows = InteractiveSignIn(client: client, listeners: LoopbackListener.Factory(),
+                                      browser: SystemBrowserLauncher(environment: environment),
+                                      browserUsable: browserUsable, clock: SystemClock(), tell: tell)
+        return SignInEngine(client: client, refreshTokens: refreshTokens, accessTokens: accessTokens,
+                            locker: FileLocker(environment: environment), clock: SystemClock(),
+                            interactive: flows, cooldownSeconds: (try? config().promptCooldownSeconds) ?? 120)
+    }
+
+    /// `logout`'s sweep of every other place a token of ours may have been left by an
+    /// earlier setting (ENTRA_CREDENTIAL_HELPER_ACCESS_CACHE, ENTRA_CREDENTIAL_HELPER_STORE,
+    /// --store file): the kernel keyring, the Secret Service's refresh tokens and
+    /// access-token fallback, and the token file when it exists. `key`: one sign-in (nil:
+    /// all). A Secret Service that is not there holds nothing; other failures are
+    /// returned, one line each.
+    func clearEveryStore(_ key: SignInKey?) -> [String] {
+        let prefix = key?.digest ?? ""
+        var failures: [String] = []
+        if KernelKeyring.probe() { try? KernelKeyring().remove(prefix: prefix) }
+        let secretService = SecretServiceTokens(store: secretStore())
+        do {
+            try secretService.remove(prefix: prefix)
+            try secretService.remove(key)
+        } catch {
+            switch error {
+            case .noSessionBus, .noSecretService, .missingLibrary: break
+            default: failures.append("the Secret Service: \(error.message)")
+            }
+        }
+        let path = FileTokenStore.defaultPath(environment: environment)
+        if (try? Files.read(path)) != nil {
+            let file = FileTokenStore(path: path)
+            do {
+                try file.remove(prefix: prefix)
+                try file.remove(key)
+            } catch {
+                failures.append(error.message)
+            }
+        }
+        return failures
+    }
+
+    /// The profile that serves a request (none: plain storage). No config file: none.
+    /// A config file that does not parse routes nothing: a host it might have named
+    /// (ConfigSalvage) gets the config error and no answer; any other host keeps its
+    /// stored logins, with the error said once on stderr. A dot segment in the path of a
+    /// request to a routed host is refused.
+    func route(_ request: HostRouter.Request?) throws(HelperError) -> Profile? {
+        guard let request else { return nil }
+        guard let profiles = try routableProfiles(host: request.host) else { return nil }
+        return try HostRouter(profiles: profiles).routeOrRefuse(request)
+    }
+
+    /// The profiles, or nil when the config is broken but cannot have named `host`
+    /// (nil `host`: no particular host).
+    func routableProfiles(host: String?) throws(HelperError) -> [Profile]? {
+        do {
+            return Array(try config().profiles.values)
+        } catch {
+            guard case let .configInvalid(path, _, _) = error, let bytes = try? Files.read(path),
+                  !(host.map { ConfigSalvage.mightRoute(bytes, host: $0) } ?? false) else { throw error }
+            if !warnedBrokenConfig {
+                warnedBrokenConfig = true
+                tell("entra-credential-helper: \(error.message) (until then only stored logins answer)")
+            }
+            return nil
+        }
+    }
+
+    /// The registry profile that serves a docker server URL: routed, and an ACR (the
+    /// profile's kind, or ACR's domains). Other routed hosts keep plain storage for docker.
+    func dockerRoute(_ server: String) throws(HelperError) -> (profile: Profile, registry: HostRouter.Request)? {
+        guard let request = HostRouter.Request(url: server), let profile = try route(request),
+              AcrTokens.isRegistry(host: request.host, profile: profile) else { return nil }
+        return (profile, request)
+    }
+
+    /// What a protocol front end asks for: automatic (the prompt cool-down applies), and
+    /// prompts only where InteractivityPolicy allows (`git`: git's configuration counts).
+    func frontEndOptions(git: Bool, frontEnd: Interactivity? = nil) -> AcquireOptions {
+        var options = AcquireOptions()
+        options.automatic = true
+        var policy = interactivity(noInteractiveFlag: false, git: git)
+        policy.frontEnd = frontEnd
+        options.interactivity = { policy.decide() }
+        return options
+    }
+
+    /// Who may prompt: see InteractivityPolicy. `git`: run by git, whose
+    /// credential.interactive is then read (only if a prompt is needed).
+    func interactivity(noInteractiveFlag: Bool, git: Bool = false) -> InteractivityPolicy {
+        var policy = InteractivityPolicy(environment: environment)
+        policy.noInteractiveFlag = noInteractiveFlag
+        if git { policy.gitSetting = { GitConfig(environment: self.environment).value("credential.interactive") } }
+        return policy
+    }
+}

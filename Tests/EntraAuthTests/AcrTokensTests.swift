@@ -16,7 +16,7 @@ struct AcrTokensTests {
     func exchange() throws {
         let h = EngineHarness()
         h.cacheAccessToken("entra-at", secondsLeft: 3600)
-        let tokens = AcrTokens(engine: h.engine(), options: { AcquireOptions() })
+        let tokens = h.acrTokens()
         let acr = acrToken(h, secondsLeft: 3 * 3600)
         h.http.enqueue(200, jsonText(["refresh_token": acr]))
         let answer = try tokens.get(serverURL: "contoso.azurecr.io", registry: Self.registry, profile: h.profile)
@@ -65,7 +65,7 @@ struct AcrTokensTests {
         if let http { h.http.enqueue(http) }
         let registry = try #require(HostRouter.Request(url: "127.0.0.1:5000"))
         let outcome = Result { () throws(HelperError) in
-            try AcrTokens(engine: h.engine(), options: { AcquireOptions() })
+            try h.acrTokens()
                 .get(serverURL: "127.0.0.1:5000", registry: registry, profile: h.profile)
         }
         switch outcome {
@@ -83,7 +83,7 @@ struct AcrTokensTests {
         h.cacheAccessToken("entra-at", secondsLeft: 3600)
         h.http.enqueue(.failure(.notTLS("wrong version number")))
         #expect(throws: HelperError.network(host: "contoso.azurecr.io", detail: "wrong version number")) {
-            try AcrTokens(engine: h.engine(), options: { AcquireOptions() })
+            try h.acrTokens()
                 .get(serverURL: "contoso.azurecr.io", registry: Self.registry, profile: h.profile)
         }
         #expect(h.http.requests.map(\.url) == ["https://contoso.azurecr.io/oauth2/exchange"])
@@ -94,7 +94,7 @@ struct AcrTokensTests {
         let h = EngineHarness()
         h.cacheAccessToken("entra-at", secondsLeft: 3600)
         h.storeRefreshToken("rt")
-        let tokens = AcrTokens(engine: h.engine(), options: { AcquireOptions() })
+        let tokens = h.acrTokens()
         h.http.enqueue(200, jsonText(["refresh_token": acrToken(h, secondsLeft: 10800)]))
         _ = try tokens.get(serverURL: "contoso.azurecr.io", registry: Self.registry, profile: h.profile)
         tokens.erase(registry: Self.registry, profile: h.profile)
@@ -112,7 +112,7 @@ struct AcrTokensTests {
         h.http.enqueue(401, #"{"errors":[{"code":"UNAUTHORIZED","message":"token revoked"}]}"#)
         h.http.enqueue(200, tokenBody(access: "entra-fresh", refresh: "rt-2"))
         h.http.enqueue(200, jsonText(["refresh_token": "acr"]))
-        let answer = try AcrTokens(engine: h.engine(), options: { AcquireOptions() })
+        let answer = try h.acrTokens()
             .get(serverURL: "contoso.azurecr.io", registry: Self.registry, profile: h.profile)
         #expect(answer.secret == "acr")
         #expect(h.http.form(1)["grant_type"] == "refresh_token" && h.http.form(2)["access_token"] == "entra-fresh")
@@ -133,7 +133,7 @@ struct AcrTokensTests {
             h.http.enqueue(200, tokenBody(access: "entra-fresh", refresh: "rt-2"))
             h.http.enqueue(status, body)
         }
-        let tokens = AcrTokens(engine: h.engine(), options: { AcquireOptions() })
+        let tokens = h.acrTokens()
         do {
             _ = try tokens.get(serverURL: "contoso.azurecr.io", registry: Self.registry, profile: h.profile)
             Issue.record("no error")
@@ -151,7 +151,7 @@ struct AcrTokensTests {
         h.storeRefreshToken("rt")
         h.http.enqueue(.failure(.network("Could not resolve host")))
         #expect(throws: HelperError.network(host: "contoso.azurecr.io", detail: "Could not resolve host")) {
-            try AcrTokens(engine: h.engine(), options: { AcquireOptions() })
+            try h.acrTokens()
                 .get(serverURL: "contoso.azurecr.io", registry: Self.registry, profile: h.profile)
         }
         #expect(h.refreshStore.load(h.key, username: nil)?.token == "rt")

@@ -185,6 +185,11 @@ final class EngineHarness {
                             clock: clock, interactive: flows, cooldownSeconds: cooldown)
     }
 
+    /// The ACR exchange over this harness's engine, cache, HTTP and clock.
+    func acrTokens(cooldown: Int = 120) -> AcrTokens {
+        AcrTokens(tokens: engine(cooldown: cooldown), cache: accessStore, http: http, clock: clock, options: { AcquireOptions() })
+    }
+
     func storeRefreshToken(_ token: String = "rt-old") {
         refreshStore.save(StoredRefreshToken(token: token, account: account), key: key, profile: profile.name)
     }

@@ -105,7 +105,7 @@ struct HostileNumberTests {
     func acrExpiry(exp: String, exchanges: Int) throws {
         let h = EngineHarness()
         h.cacheAccessToken("entra-at", secondsLeft: 3600)
-        let tokens = AcrTokens(engine: h.engine(), options: { AcquireOptions() })
+        let tokens = h.acrTokens()
         let registry = HostRouter.Request(url: "contoso.azurecr.io")!
         let acr = Self.acrToken(exp: exp)
         for _ in 0..<exchanges { h.http.enqueue(200, jsonText(["refresh_token": acr])) }

@@ -18,31 +18,40 @@ public struct AcquireOptions {
     public init() {}
 }
 
-/// Silent first, then interactive: the cached access token (≥ 5 minutes left, no
-/// network), then the refresh-token grant (the rotated token persisted before the
-/// answer), then the browser or the device code. The per-key lock is held from the
-/// second cache read to the last write, so parallel callers make one refresh and see
-/// one prompt.
-public final class SignInEngine {
+/// Something that hands out access tokens for a profile, and hears when a server
+/// rejected one: what the git and ACR exchanges need of the engine, and no more.
+public protocol AccessTokenProvider {
+    func token(_ profile: Profile, options: AcquireOptions) throws(HelperError) -> AccessToken
+    /// A server rejected `token`: drop it from the cache. True when something was dropped.
+    @discardableResult
+    func invalidate(_ profile: Profile, scopes: [String], token: String) -> Bool
+}
+
+/// The layer above the token sources: the cached access token (≥ 5 minutes left, no
+/// network) first, then the source (TokenSource: for a person, the refresh-token grant,
+/// then the browser or the device code). The per-key lock is held from the second cache
+/// read to the last write, so parallel callers make one request and see one prompt.
+public final class SignInEngine: AccessTokenProvider {
     public static let minimumLifetime: Int64 = 300
 
-    let client: EntraClient
-    let refreshTokens: any RefreshTokenStore
-    let accessTokens: any AccessTokenCache
+    public let source: any TokenSource
+    public let accessTokens: any AccessTokenCache
     let locker: any SignInLocker
     let clock: any Clock
-    let interactive: InteractiveSignIn
-    let cooldownSeconds: Int
 
-    public init(client: EntraClient, refreshTokens: any RefreshTokenStore, accessTokens: any AccessTokenCache,
-                locker: any SignInLocker, clock: any Clock, interactive: InteractiveSignIn, cooldownSeconds: Int) {
-        self.client = client
-        self.refreshTokens = refreshTokens
+    public init(source: any TokenSource, accessTokens: any AccessTokenCache, locker: any SignInLocker, clock: any Clock) {
+        self.source = source
         self.accessTokens = accessTokens
         self.locker = locker
         self.clock = clock
-        self.interactive = interactive
-        self.cooldownSeconds = cooldownSeconds
+    }
+
+    /// The engine over a person's sign-in (UserSignIn).
+    public convenience init(client: EntraClient, refreshTokens: any RefreshTokenStore, accessTokens: any AccessTokenCache,
+                            locker: any SignInLocker, clock: any Clock, interactive: InteractiveSignIn, cooldownSeconds: Int) {
+        let user = UserSignIn(client: client, refreshTokens: refreshTokens, locker: locker, clock: clock,
+                              interactive: interactive, cooldownSeconds: cooldownSeconds)
+        self.init(source: user, accessTokens: accessTokens, locker: locker, clock: clock)
     }
 
     /// The cached token if it has at least five minutes left.
@@ -65,81 +74,16 @@ public final class SignInEngine {
         // Another caller may have done the work while this one waited.
         if useCache, let token = cached(profile, scopes: scopes) { return token }
 
-        var claims = options.interactive.claims
-        var reason = "no sign-in is stored for profile \(profile.name)"
-        let stored = try refreshTokens.load(key, username: profile.loginHint)
-        if !options.alwaysPrompt, let stored {
-            switch try redeem(stored, profile: profile, key: key, scopes: scopes, claims: claims) {
-            case let .token(token):
-                return token
-            case let .needsUser(error):
-                claims = error.claims ?? claims
-                reason = "the stored sign-in for profile \(profile.name) needs renewal (\(error.summary))"
-            }
-        }
-
-        guard options.interactivity() == .allowed else { throw .interactionRequired(profile: profile.name, reason: reason) }
-        if !options.alwaysPrompt, let abandoned = locker.lastAbandoned(key) {
-            // A marker from the future counts as abandoned just now.
-            let cooldown = Int64(cooldownSeconds)
-            let left = Int(Bounded.clamp(Bounded.difference(Bounded.sum(abandoned, cooldown), clock.now), Int64.min...cooldown))
-            // A prompt abandoned while this caller waited is not shown again to it, and
-            // automatic callers pause for the cool-down.
-            if (waited && abandoned >= waitStarted) || (options.automatic && left > 0) {
-                throw .promptCoolingDown(profile: profile.name, seconds: max(left, 1))
-            }
-        }
-        var interactiveOptions = options.interactive
-        interactiveOptions.claims = claims
-        let response: TokenResponse
-        do {
-            response = try interactive.signIn(profile, scopes: scopes, options: interactiveOptions, previous: stored?.account)
-        } catch {
-            if case .signInTimedOut = error { locker.recordAbandoned(key, at: clock.now) }
-            if case .signInDenied = error { locker.recordAbandoned(key, at: clock.now) }
-            throw error
-        }
-        locker.clearAbandoned(key)
-        if stored?.account.homeAccountID != response.accessToken.account.homeAccountID {
-            try? accessTokens.remove(prefix: key.digest)  // another account's tokens
-        }
-        return try keep(response, profile: profile, key: key, scopes: scopes, previous: stored)
+        let answer = try source.acquire(profile, key: key,
+                                        demand: TokenDemand(scopes: scopes, options: options, waitedSince: waited ? waitStarted : nil))
+        if answer.accountChanged { try? accessTokens.remove(prefix: key.digest) }  // another account's tokens
+        keep(answer.token, key: key, scopes: scopes)
+        return answer.token
     }
 
-    enum Redeemed {
-        case token(AccessToken)
-        case needsUser(TokenError)
-    }
-
-    /// The refresh-token grant. A network or server fault throws and keeps the token.
-    func redeem(_ stored: StoredRefreshToken, profile: Profile, key: SignInKey, scopes: [String],
-                claims: String?) throws(HelperError) -> Redeemed {
-        let form = TokenRequest.refresh(clientID: profile.clientID, refreshToken: stored.token, scopes: scopes, claims: claims)
-        switch try client.post(try profile.authority().tokenEndpoint, form: form) {
-        case let .success(body):
-            let response = try TokenResponse(json: body, now: clock.now, requestedScopes: scopes, previous: stored.account)
-            return .token(try keep(response, profile: profile, key: key, scopes: scopes, previous: stored))
-        case let .failure(error):
-            switch error.next {
-            case .interact, .deviceCodeEnded: return .needsUser(error)
-            case .keepPolling, .transient:
-                throw .network(host: EntraClient.host(of: profile.authorityHost), detail: error.summary)
-            case .misconfigured:
-                throw .signInFailed("\(error.summary) (check the profile's tenant, client id and scopes)")
-            }
-        }
-    }
-
-    /// Persists the (rotated) refresh token first, then caches the access token.
-    func keep(_ response: TokenResponse, profile: Profile, key: SignInKey, scopes: [String],
-              previous: StoredRefreshToken?) throws(HelperError) -> AccessToken {
-        if let refresh = response.refreshToken, refresh != previous?.token {
-            try refreshTokens.save(StoredRefreshToken(token: refresh, account: response.accessToken.account),
-                                   key: key, profile: profile.name)
-        }
-        // The cache is an optimisation: failing to fill it costs a refresh later, no more.
-        try? accessTokens.save(response.accessToken, key: key.accessKey(scopes: scopes), now: clock.now)
-        return response.accessToken
+    /// The cache is an optimisation: failing to fill it costs a refresh later, no more.
+    func keep(_ token: AccessToken, key: SignInKey, scopes: [String]) {
+        try? accessTokens.save(token, key: key.accessKey(scopes: scopes), now: clock.now)
     }
 
     /// A server rejected `token`: drop it from the cache (when it is the cached one), so
@@ -151,19 +95,14 @@ public final class SignInEngine {
         return (try? accessTokens.remove(prefix: key)) != nil
     }
 
-    /// `refresh`: the refresh-token grant now, whatever the cache holds.
+    /// `refresh`: a new token from the source now, whatever the cache holds.
     public func refresh(_ profile: Profile) throws(HelperError) -> AccessToken {
         let key = SignInKey(profile: profile)
         let lock = try locker.acquire(key, seconds: 60)
         defer { lock.release() }
-        guard let stored = try refreshTokens.load(key, username: profile.loginHint) else {
-            throw .interactionRequired(profile: profile.name, reason: "no sign-in is stored for profile \(profile.name)")
-        }
-        switch try redeem(stored, profile: profile, key: key, scopes: profile.scopes, claims: nil) {
-        case let .token(token): return token
-        case let .needsUser(error):
-            throw .interactionRequired(profile: profile.name, reason: "the stored sign-in needs renewal (\(error.summary))")
-        }
+        let token = try source.renew(profile, key: key)
+        keep(token, key: key, scopes: profile.scopes)
+        return token
     }
 
     /// What `status` shows. Never a token.
@@ -171,23 +110,25 @@ public final class SignInEngine {
         public var account: Account?
         public var accessTokenExpiresOn: Int64?
         public var hasRefreshToken: Bool
+        /// Where the source keeps its credential, and where access tokens are cached.
+        public var store: String
+        public var accessTokenCache: String
     }
 
     public func status(_ profile: Profile) throws(HelperError) -> Status {
         let key = SignInKey(profile: profile)
-        let stored = try refreshTokens.load(key, username: profile.loginHint)
+        let kept = try source.state(profile, key: key)
         let cachedToken = try? accessTokens.load(key.accessKey(scopes: profile.scopes))
         let live = cachedToken.flatMap { $0.expiresOn > clock.now ? $0 : nil }
-        return Status(account: stored?.account ?? live?.account, accessTokenExpiresOn: live?.expiresOn,
-                      hasRefreshToken: stored != nil)
+        return Status(account: kept.account ?? live?.account, accessTokenExpiresOn: live?.expiresOn,
+                      hasRefreshToken: kept.hasStoredCredential, store: kept.store, accessTokenCache: accessTokens.backendName)
     }
 
     /// `logout`: every cache of the profile (nil: of every profile).
     public func logout(_ profile: Profile?) throws(HelperError) {
         let key = profile.map(SignInKey.init(profile:))
         try accessTokens.remove(prefix: key?.digest ?? "")
-        try refreshTokens.remove(key)
-        if let key { locker.clearAbandoned(key) }
+        try source.forget(key)
     }
 }
 

@@ -21,11 +21,20 @@ public struct AcrTokens {
     /// When the token carries no readable `exp` (ACR's last 3 h): cache it this long.
     static let assumedLifetime: Int64 = 3600
 
-    let engine: SignInEngine
+    /// Entra tokens (SignInEngine).
+    let tokens: any AccessTokenProvider
+    /// Where the ACR tokens are cached (with the access tokens, so `logout` drops them).
+    let cache: any AccessTokenCache
+    let http: any HTTPTransport
+    let clock: any Clock
     let options: () -> AcquireOptions
 
-    public init(engine: SignInEngine, options: @escaping () -> AcquireOptions) {
-        self.engine = engine
+    public init(tokens: any AccessTokenProvider, cache: any AccessTokenCache, http: any HTTPTransport, clock: any Clock,
+                options: @escaping () -> AcquireOptions) {
+        self.tokens = tokens
+        self.cache = cache
+        self.http = http
+        self.clock = clock
         self.options = options
     }
 
@@ -40,25 +49,25 @@ public struct AcrTokens {
     public func get(serverURL: String, registry: HostRouter.Request, profile: Profile) throws(HelperError) -> DockerCredentials {
         let service = Self.service(registry)
         let key = Self.cacheKey(profile: profile, service: service)
-        let now = engine.clock.now
-        if let cached = try? engine.accessTokens.load(key), Bounded.difference(cached.expiresOn, now) >= Self.minimumLifetime {
+        let now = clock.now
+        if let cached = try? cache.load(key), Bounded.difference(cached.expiresOn, now) >= Self.minimumLifetime {
             return DockerCredentials(serverURL: serverURL, username: Self.username, secret: cached.token)
         }
         var acquire = options()
-        var entra = try engine.token(profile, options: acquire)
+        var entra = try tokens.token(profile, options: acquire)
         var answer = try exchange(service: service, registry: registry, token: entra, profile: profile)
         if case .refused(401, _) = answer {
             // The registry may know better than our cache (revoked, or a role just granted).
-            _ = engine.invalidate(profile, scopes: acquire.scopes ?? profile.scopes, token: entra.token)
+            _ = tokens.invalidate(profile, scopes: acquire.scopes ?? profile.scopes, token: entra.token)
             acquire.force = true
-            entra = try engine.token(profile, options: acquire)
+            entra = try tokens.token(profile, options: acquire)
             answer = try exchange(service: service, registry: registry, token: entra, profile: profile)
         }
         switch answer {
         case let .refreshToken(token):
             let expiry = Self.expiry(of: token) ?? now + Self.assumedLifetime
             let cached = AccessToken(token: token, expiresOn: expiry, scopes: ["acr:" + service], account: entra.account)
-            try? engine.accessTokens.save(cached, key: key, now: now)  // a cache: failing to write is no error
+            try? cache.save(cached, key: key, now: now)  // a cache: failing to write is no error
             return DockerCredentials(serverURL: serverURL, username: Self.username, secret: token)
         case let .refused(status, detail):
             throw .registryExchangeFailed(registry: service, status: status, detail: detail, profile: profile.name)
@@ -66,7 +75,7 @@ public struct AcrTokens {
     }
 
     public func erase(registry: HostRouter.Request, profile: Profile) {
-        try? engine.accessTokens.remove(prefix: Self.cacheKey(profile: profile, service: Self.service(registry)))
+        try? cache.remove(prefix: Self.cacheKey(profile: profile, service: Self.service(registry)))
     }
 
     /// Registries to show in `list`: the exact hosts of the profiles that are registries.
@@ -119,11 +128,11 @@ public struct AcrTokens {
         }
         do {
             // .notTLS, the only fault followed by the http try, is never retried: it comes at once.
-            return try engine.client.http.send(request("https"))
+            return try http.send(request("https"))
         } catch {
             guard loopback, case .notTLS = error else { throw EntraClient.error(error, host: service) }
             do {
-                return try engine.client.http.send(request("http"))
+                return try http.send(request("http"))
             } catch _ {
                 throw EntraClient.error(error, host: service)
             }

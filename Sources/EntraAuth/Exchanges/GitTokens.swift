@@ -12,11 +12,12 @@ import HelperProtocol
 /// - `erase`: the rejected token leaves the cache; the refresh token stays, so the next
 ///   `get` refreshes.
 public struct GitTokens {
-    let engine: SignInEngine
+    let engine: any AccessTokenProvider
     let options: () -> AcquireOptions
 
-    /// `options`: the front end's acquisition options (automatic, interactivity).
-    public init(engine: SignInEngine, options: @escaping () -> AcquireOptions) {
+    /// `engine`: where Entra tokens come from (SignInEngine). `options`: the front end's
+    /// acquisition options (automatic, interactivity).
+    public init(engine: any AccessTokenProvider, options: @escaping () -> AcquireOptions) {
         self.engine = engine
         self.options = options
     }

@@ -8,26 +8,14 @@ import SecretStore
 public enum App {
     public static func run(arguments: [String], streams: ByteStreams = StandardStreams(),
                            environment: @escaping (String) -> String? = Files.environment) -> Int32 {
-        let wiring = Wiring(environment: environment, tell: { streams.writeDiagnostic($0) })
-        func makeStore() -> SecretStore { wiring.secretStore() }
+        let services = Services(environment: environment, tell: { streams.writeDiagnostic($0) })
         switch Invocation.parse(arguments: arguments) {
         case let .git(action):
-            return GitFrontEnd(
-                streams: streams, keyring: { GitKeyring(store: makeStore(), clock: SystemClock()) },
-                route: { (request) throws(HelperError) in try wiring.route(HostRouter.Request(git: request)) },
-                tokens: { () throws(HelperError) in
-                    GitTokens(engine: try wiring.engine(storeFlag: nil), options: { wiring.frontEndOptions(git: true) })
-                }
-            ).run(action: action)
+            return GitFrontEnd(streams: streams, services: services).run(action: action)
         case let .docker(action):
-            return DockerFrontEnd(
-                streams: streams, keyring: { DockerKeyring(store: makeStore()) },
-                route: { (server) throws(HelperError) in try wiring.dockerRoute(server) },
-                routedRegistries: { () throws(HelperError) in AcrTokens.listed(profiles: try wiring.routableProfiles(host: nil) ?? []) },
-                tokens: { () throws(HelperError) in
-                    AcrTokens(engine: try wiring.engine(storeFlag: nil), options: { wiring.frontEndOptions(git: false) })
-                }
-            ).run(action: action)
+            return DockerFrontEnd(streams: streams, services: services).run(action: action)
+        case let .kubectl(words):
+            return KubectlFrontEnd(streams: streams, services: services).run(words)
         case let .help(topic):
             streams.writeOutput(Array((Help.text(topic: topic) + "\n").utf8))
             return 0
@@ -38,14 +26,14 @@ public enum App {
             return report(streams) { () throws(HelperError) in try ProfileCommand(streams: streams, environment: environment).run(words) }
         case let .token(command, words):
             return report(streams) { () throws(HelperError) in
-                try TokenCommands(streams: streams, environment: environment, wiring: wiring).run(command, words)
+                try TokenCommands(streams: streams, environment: environment, services: services).run(command, words)
             }
         case let .setup(words):
             return report(streams) { () throws(HelperError) in
-                try SetupCommand(streams: streams, environment: environment, wiring: wiring).run(words)
+                try SetupCommand(streams: streams, environment: environment, services: services).run(words)
             }
         case let .doctor(words):
-            return report(streams) { () throws(HelperError) in try DoctorCommand(streams: streams, wiring: wiring).run(words) }
+            return report(streams) { () throws(HelperError) in try DoctorCommand(streams: streams, services: services).run(words) }
         case let .usageError(text):
             streams.writeDiagnostic("entra-credential-helper: \(text)")
             return 2

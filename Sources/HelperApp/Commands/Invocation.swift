@@ -10,6 +10,7 @@ enum Invocation: Equatable {
     case version
     case profile([String])
     case token(command: String, [String])
+    case kubectl([String])
     case setup([String])
     case doctor([String])
     case usageError(String)
@@ -50,9 +51,12 @@ enum Invocation: Equatable {
         case "profile":
             if tail.first == "--help" { return .help(topic: "profile") }
             return .profile(tail)
-        case "get-token", "login", "status", "refresh", "logout", "kubectl":
+        case "get-token", "login", "status", "refresh", "logout":
             if tail.contains("--help") || tail.contains("-h") { return .help(topic: command) }
             return .token(command: command, tail)
+        case "kubectl":
+            if tail.contains("--help") || tail.contains("-h") { return .help(topic: command) }
+            return .kubectl(tail)
         case "setup":
             if tail.isEmpty || tail.contains("--help") || tail.contains("-h") { return .help(topic: "setup") }
             return .setup(tail)

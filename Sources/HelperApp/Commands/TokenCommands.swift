@@ -2,12 +2,12 @@ import EntraAuth
 import HelperCore
 import HelperProtocol
 
-/// `get-token`, `login`, `status`, `refresh` and `logout`. stdout carries only the
+/// `get-token`, `login`, `status`, `refresh` and `logout` (kubectl has its own front end). stdout carries only the
 /// answer (the token for get-token text output, JSON otherwise); people read stderr.
 struct TokenCommands {
     let streams: ByteStreams
     let environment: (String) -> String?
-    let wiring: Wiring
+    let services: Services
 
     static let tokenOptions: Set<String> = [
         "profile", "scope", "flow", "output", "port", "port-range", "prompt", "login-hint", "domain-hint",
@@ -40,8 +40,6 @@ struct TokenCommands {
                 streams.writeOutput(Array((token.token + "\n").utf8))
             }
             return 0
-        case "kubectl":
-            return try kubectl(words)
         case "status":
             let args = try Arguments(words, command: command, options: ["profile", "output", "store"], flags: [])
             let output = try args.choice("output", ["text", "json"], command: command) ?? "text"
@@ -54,8 +52,8 @@ struct TokenCommands {
                 ("scopes", .array(profile.scopes.map { .string($0) })),
                 ("access_token_expires_on", status.accessTokenExpiresOn.map { .string(Timestamp.rfc3339($0)) } ?? .null),
                 ("refresh_token", .bool(status.hasRefreshToken)),
-                ("store", .string(wiring.refreshStoreName)),
-                ("access_token_cache", .string(wiring.accessCacheName)),
+                ("store", .string(status.store)),
+                ("access_token_cache", .string(status.accessTokenCache)),
             ]
             if output == "json" {
                 streams.writeOutput(JSON.encode(.object(Dictionary(uniqueKeysWithValues: fields))) + [0x0A])
@@ -73,11 +71,11 @@ struct TokenCommands {
             let args = try Arguments(words, command: command, options: ["profile", "store"], flags: ["all"])
             let all = args.has("all")
             if all, args.value("profile") != nil { throw .usage("logout: give --profile P or --all, not both") }
-            let (profile, engine) = all ? (nil, try wiring.engine(storeFlag: args.value("store"))) : try setUp(args, command: command)
+            let (profile, engine) = all ? (nil, try services.engine(storeFlag: args.value("store"))) : try setUp(args, command: command)
             try engine.logout(profile)
             // Caches an earlier setting left elsewhere (another store, the Secret Service
             // fallback for access tokens) go too.
-            let failures = wiring.clearEveryStore(profile.map(SignInKey.init(profile:)))
+            let failures = services.clearEveryStore(profile.map(SignInKey.init(profile:)))
             for failure in failures { say("entra-credential-helper: could not clear \(failure)") }
             if !failures.isEmpty {
                 return 1
@@ -92,42 +90,6 @@ struct TokenCommands {
         }
     }
 
-    /// kubectl's exec credential plugin: KUBERNETES_EXEC_INFO in, one ExecCredential out
-    /// in the same apiVersion. The cluster's server (provideClusterInfo: true) picks the
-    /// profile, or must be one the --profile names: a host no profile names never gets a
-    /// token. Without cluster information, --profile alone: with neither, a refusal naming
-    /// provideClusterInfo: true.
-    /// spec.interactive=false means no prompt, ever.
-    func kubectl(_ words: [String]) throws(HelperError) -> Int32 {
-        let args = try Arguments(words, command: "kubectl", options: ["profile", "store"], flags: [])
-        let request = try ExecCredentialCodec.decode(environment("KUBERNETES_EXEC_INFO"))
-        let profile: Profile
-        if let server = request.server {
-            guard let cluster = HostRouter.Request(url: server) else { throw .unroutedHost(server) }
-            if let name = args.value("profile") {
-                profile = try ProfileResolver(config: try wiring.config(), environment: environment)
-                    .resolve(name: name, overrides: ProfileOverrides())
-                guard try HostRouter(profiles: [profile]).routeOrRefuse(cluster) != nil else {
-                    throw .profileDoesNotRoute(profile: name, server: server)
-                }
-            } else {
-                guard let routed = try wiring.route(cluster) else { throw .unroutedHost(server) }
-                profile = routed
-            }
-        } else if let name = args.value("profile") {
-            profile = try ProfileResolver(config: try wiring.config(), environment: environment)
-                .resolve(name: name, overrides: ProfileOverrides())
-        } else {
-            throw .noClusterInfo  // Never the default profile, nor AZURE_TENANT_ID's, for a cluster unknown.
-        }
-        let engine = try wiring.engine(storeFlag: args.value("store"))
-        let interactive: Interactivity? = request.interactive.map { $0 ? .allowed : .notAllowed }
-        let token = try engine.token(profile, options: wiring.frontEndOptions(git: false, frontEnd: interactive))
-        streams.writeOutput(ExecCredentialCodec.encode(apiVersion: request.apiVersion, token: token.token,
-                                                       expirationTimestamp: Timestamp.rfc3339(token.expiresOn)))
-        return 0
-    }
-
     func setUp(_ args: Arguments, command: String) throws(HelperError) -> (Profile, SignInEngine) {
         var overrides = ProfileOverrides()
         overrides.tenant = args.value("tenant")
@@ -140,16 +102,16 @@ struct TokenCommands {
         overrides.loginHint = args.value("login-hint")
         overrides.domainHint = args.value("domain-hint")
         overrides.ports = try Self.ports(args)
-        let profile = try ProfileResolver(config: try wiring.config(), environment: environment)
+        let profile = try ProfileResolver(config: try services.config(), environment: environment)
             .resolve(name: args.value("profile"), overrides: overrides)
-        let engine = try wiring.engine(storeFlag: args.value("store"))
+        let engine = try services.engine(storeFlag: args.value("store"))
         return (profile, engine)
     }
 
     func acquireOptions(_ args: Arguments, profile: Profile, command: String) throws(HelperError) -> AcquireOptions {
         var options = AcquireOptions()
         options.force = args.has("force")
-        let policy = wiring.interactivity(noInteractiveFlag: args.has("no-interactive"))
+        let policy = services.interactivity(noInteractiveFlag: args.has("no-interactive"))
         options.interactivity = { policy.decide() }
         var interactive = InteractiveOptions()
         interactive.flow = profile.flow

@@ -7,7 +7,7 @@ import SecretStore
 /// any check failed. Read-only and bounded: see `Doctor`.
 struct DoctorCommand {
     let streams: ByteStreams
-    let wiring: Wiring
+    let services: Services
 
     func run(_ words: [String]) throws(HelperError) -> Int32 {
         let args = try Arguments(words, command: "doctor", options: ["output"], flags: [])
@@ -15,7 +15,7 @@ struct DoctorCommand {
         guard args.positional.isEmpty else {
             throw .usage("doctor takes no arguments, not '\(args.positional[0].prefix(40))'; see `entra-credential-helper help doctor`")
         }
-        let checks = Doctor(probes: SystemDoctorProbes(wiring: wiring)).run()
+        let checks = Doctor(probes: SystemDoctorProbes(services: services)).run()
         streams.writeOutput(output == "json" ? Doctor.json(checks) : Array(Doctor.render(checks).utf8))
         return Doctor.exitStatus(checks)
     }
@@ -24,15 +24,15 @@ struct DoctorCommand {
 /// The real probes: the Secret Service through libsecret (bounded by
 /// ENTRA_CREDENTIAL_HELPER_DBUS_TIMEOUT_MS), the kernel, the file system, a socket.
 struct SystemDoctorProbes: DoctorProbes {
-    let wiring: Wiring
+    let services: Services
 
-    func environment(_ name: String) -> String? { wiring.environment(name) }
+    func environment(_ name: String) -> String? { services.environment(name) }
 
     func sessionBusAddress() -> String? { LibSecretStore.sessionBusAddress() }
 
     func secretService() -> Result<SecretServiceState, HelperError> {
         do {
-            return .success(try LibSecretStore(options: wiring.secretStoreOptions()).state())
+            return .success(try LibSecretStore(options: services.secretStoreOptions()).state())
         } catch {
             return .failure(error)
         }
@@ -50,7 +50,7 @@ struct SystemDoctorProbes: DoctorProbes {
 
     func inspectPrivate(_ names: [String], below base: String) -> PathState { Files.inspectPrivate(names, below: base) }
 
-    func findExecutable(_ name: String) -> String? { Files.findExecutable(name, searchPath: wiring.environment("PATH")) }
+    func findExecutable(_ name: String) -> String? { Files.findExecutable(name, searchPath: services.environment("PATH")) }
 
     func bindLoopback() -> Result<String, HelperError> { LoopbackListener.probe() }
 

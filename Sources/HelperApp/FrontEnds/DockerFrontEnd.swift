@@ -8,13 +8,9 @@ import SecretStore
 /// rendered here and only here: the message on stdout (docker shows it), exit 1.
 struct DockerFrontEnd {
     let streams: ByteStreams
-    let keyring: () -> DockerKeyring
-    /// The profile and registry that serve a server URL, if any (reads the config).
-    let route: (String) throws(HelperError) -> (profile: Profile, registry: HostRouter.Request)?
-    /// The registries the profiles name, for `list`.
-    let routedRegistries: () throws(HelperError) -> [String]
-    /// ACR tokens for routed registries (built only when a request is routed).
-    let tokens: () throws(HelperError) -> AcrTokens
+    /// The router (reads the config), the ACR tokens (built only when a request is
+    /// routed) and the keyring for every other server.
+    let services: Services
 
     func run(action: String?) -> Int32 {
         guard let action else {
@@ -25,25 +21,25 @@ struct DockerFrontEnd {
             switch action {
             case "get":
                 let server = try DockerCodec.decodeServerURL(streams.readInput(limit: inputLimit))
-                if let (profile, registry) = try route(server) {
-                    streams.writeOutput(DockerCodec.encode(try tokens().get(serverURL: server, registry: registry, profile: profile)))
+                if let (profile, registry) = try services.dockerRoute(server) {
+                    streams.writeOutput(DockerCodec.encode(try services.acrTokens().get(serverURL: server, registry: registry, profile: profile)))
                 } else {
-                    streams.writeOutput(DockerCodec.encode(try keyring().get(serverURL: server)))
+                    streams.writeOutput(DockerCodec.encode(try services.dockerKeyring().get(serverURL: server)))
                 }
             case "store":
                 let credentials = try DockerCodec.decodeStore(streams.readInput(limit: inputLimit))
-                guard try route(credentials.serverURL) == nil else { break }  // ours: nothing to keep
-                try keyring().store(credentials)
+                guard try services.dockerRoute(credentials.serverURL) == nil else { break }  // ours: nothing to keep
+                try services.dockerKeyring().store(credentials)
             case "erase":
                 let server = try DockerCodec.decodeServerURL(streams.readInput(limit: inputLimit))
-                if let (profile, registry) = try route(server) {
-                    try tokens().erase(registry: registry, profile: profile)
+                if let (profile, registry) = try services.dockerRoute(server) {
+                    try services.acrTokens().erase(registry: registry, profile: profile)
                 } else {
-                    try keyring().erase(serverURL: server)
+                    try services.dockerKeyring().erase(serverURL: server)
                 }
             case "list":
-                var entries = try keyring().list()
-                for registry in try routedRegistries() where entries[registry] == nil {
+                var entries = try services.dockerKeyring().list()
+                for registry in AcrTokens.listed(profiles: try services.routableProfiles(host: nil) ?? []) where entries[registry] == nil {
                     entries[registry] = AcrTokens.username
                 }
                 streams.writeOutput(DockerCodec.encodeList(entries))

@@ -8,11 +8,9 @@ import SecretStore
 /// rendered here and only here: one line on stderr, nothing on stdout, exit 1.
 struct GitFrontEnd {
     let streams: ByteStreams
-    let keyring: () -> GitKeyring
-    /// The profile that serves the request's host, if any (reads the config).
-    let route: (GitCredential) throws(HelperError) -> Profile?
-    /// Entra tokens for routed hosts (built only when a request is routed).
-    let tokens: () throws(HelperError) -> GitTokens
+    /// The router (reads the config), the Entra tokens (built only when a request is
+    /// routed) and the keyring for every other host.
+    let services: Services
 
     func run(action: String) -> Int32 {
         switch action {
@@ -21,22 +19,22 @@ struct GitFrontEnd {
         }
         do throws(HelperError) {
             let request = try GitCodec.decode(streams.readInput(limit: inputLimit))
-            if let profile = try route(request) {
+            if let profile = try services.route(HostRouter.Request(git: request)) {
                 switch action {
-                case "get": streams.writeOutput(try GitCodec.encode(try tokens().get(request, profile: profile)))
-                case "erase": try tokens().erase(request, profile: profile)
+                case "get": streams.writeOutput(try GitCodec.encode(try services.gitTokens().get(request, profile: profile)))
+                case "erase": try services.gitTokens().erase(request, profile: profile)
                 default: break  // store: the token is ours and cached; nothing is written
                 }
                 return 0
             }
             switch action {
             case "get":
-                guard let found = try keyring().get(request) else { return 0 }
+                guard let found = try services.gitKeyring().get(request) else { return 0 }
                 streams.writeOutput(try GitCodec.encode(found))
             case "store":
-                try keyring().store(request)
+                try services.gitKeyring().store(request)
             default:
-                try keyring().erase(request)
+                try services.gitKeyring().erase(request)
             }
             return 0
         } catch {

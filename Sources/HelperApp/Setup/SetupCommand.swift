@@ -13,7 +13,7 @@ import HelperProtocol
 struct SetupCommand {
     let streams: ByteStreams
     let environment: (String) -> String?
-    let wiring: Wiring
+    let services: Services
 
     func run(_ words: [String]) throws(HelperError) -> Int32 {
         let rest = Array(words.dropFirst())
@@ -85,7 +85,7 @@ struct SetupCommand {
     /// accepts.
     func selectProfiles(_ name: String?, command: String, example: String,
                         keep: (Profile) -> Bool = { _ in true }) throws(HelperError) -> [Profile] {
-        let config = try wiring.config()
+        let config = try services.config()
         if let name {
             guard let profile = config.profiles[name] else { throw .unknownProfile(name, known: config.profiles.keys.sorted()) }
             guard !profile.hosts.isEmpty else { throw .profileHasNoHosts(name) }

@@ -13,7 +13,7 @@ extension SetupCommand {
     func docker(_ words: [String]) throws(HelperError) -> Int32 {
         let args = try Arguments(words, command: "setup docker", options: ["profile", "registry"], flags: ["creds-store"])
         guard args.positional.isEmpty else { throw .usage(Help.setupUsage) }
-        let config = try wiring.config()
+        let config = try services.config()
         let credsStore = args.has("creds-store")
         var profiles: [Profile]
         if let name = args.value("profile") {
@@ -111,7 +111,7 @@ extension SetupCommand {
         guard args.positional.isEmpty else { throw .usage(Help.setupUsage) }
         let profile = args.value("profile")
         if let profile {
-            let config = try wiring.config()
+            let config = try services.config()
             guard config.profiles[profile] != nil else { throw .unknownProfile(profile, known: config.profiles.keys.sorted()) }
         } else {
             _ = try selectProfiles(nil, command: "setup kubectl", example: "--preset aks")

@@ -5,20 +5,45 @@ import EntraAuth
 import HelperCore
 import SecretStore
 
-/// Builds the real side effects with plain initialisers: the Secret Service store, the
-/// token caches, libcurl, the loopback listener, the browser launcher, the lock and the
-/// clock. Nothing here decides anything about tokens.
-final class Wiring {
-    let environment: (String) -> String?
+/// What the front ends and commands are handed: the config and the router over its
+/// profiles, the sign-in engine (built lazily, once, and only when a request is routed),
+/// the exchanges over it, and the keyrings. It builds the real side effects with plain
+/// initialisers (the Secret Service store, the token caches, libcurl, the loopback
+/// listener, the browser launcher, the lock and the clock) and decides nothing about tokens.
+public final class Services {
+    public let environment: (String) -> String?
     let tell: (String) -> Void
     private var loaded: Config?
     private var warnedBrokenConfig = false
-    private(set) var refreshStoreName = ""
-    private(set) var accessCacheName = ""
+    private var builtEngine: (storeFlag: String?, engine: SignInEngine)?
+    private var builtHTTP: (any HTTPTransport)?
 
-    init(environment: @escaping (String) -> String?, tell: @escaping (String) -> Void) {
+    public init(environment: @escaping (String) -> String?, tell: @escaping (String) -> Void) {
         self.environment = environment
         self.tell = tell
+    }
+
+    public func gitKeyring() -> GitKeyring { GitKeyring(store: secretStore(), clock: SystemClock()) }
+    public func dockerKeyring() -> DockerKeyring { DockerKeyring(store: secretStore()) }
+
+    /// Entra tokens as git gets them, for the front end that git runs.
+    func gitTokens() throws(HelperError) -> GitTokens {
+        GitTokens(engine: try engine(storeFlag: nil), options: { self.frontEndOptions(git: true) })
+    }
+
+    /// ACR tokens as docker gets them.
+    func acrTokens() throws(HelperError) -> AcrTokens {
+        let engine = try engine(storeFlag: nil)
+        return AcrTokens(tokens: engine, cache: engine.accessTokens, http: http(), clock: SystemClock(),
+                         options: { self.frontEndOptions(git: false) })
+    }
+
+    /// libcurl with retries, trusting SSL_CERT_FILE too: one per process.
+    func http() -> any HTTPTransport {
+        if let builtHTTP { return builtHTTP }
+        let http = RetryingTransport(CurlTransport(extraCAFile: CurlTransport.environmentCAFile()))
+        builtHTTP = http
+        return http
     }
 
     func config() throws(HelperError) -> Config {
@@ -48,7 +73,10 @@ final class Wiring {
         return kind
     }
 
+    /// The engine over the user sign-in, with the stores --store (or the environment, or
+    /// the config) names. Built once per process.
     func engine(storeFlag: String?) throws(HelperError) -> SignInEngine {
+        if let builtEngine, builtEngine.storeFlag == storeFlag { return builtEngine.engine }
         let refreshTokens: any RefreshTokenStore
         let accessTokens: any AccessTokenCache
         switch try storeKind(flag: storeFlag) {
@@ -70,17 +98,17 @@ final class Wiring {
             tell(FileTokenStore.warning + " (\(file.path))")
             (refreshTokens, accessTokens) = (file, file)
         }
-        refreshStoreName = refreshTokens.backendName
-        accessCacheName = accessTokens.backendName
-        let http = RetryingTransport(CurlTransport(extraCAFile: CurlTransport.environmentCAFile()))
-        let client = EntraClient(http: http)
+        let client = EntraClient(http: http())
         let browserUsable = environment("BROWSER") != nil || environment("DISPLAY") != nil || environment("WAYLAND_DISPLAY") != nil
         let flows = InteractiveSignIn(client: client, listeners: LoopbackListener.Factory(),
                                       browser: SystemBrowserLauncher(environment: environment),
                                       browserUsable: browserUsable, clock: SystemClock(), tell: tell)
-        return SignInEngine(client: client, refreshTokens: refreshTokens, accessTokens: accessTokens,
-                            locker: FileLocker(environment: environment), clock: SystemClock(),
-                            interactive: flows, cooldownSeconds: (try? config().promptCooldownSeconds) ?? 120)
+        let locker = FileLocker(environment: environment)
+        let user = UserSignIn(client: client, refreshTokens: refreshTokens, locker: locker, clock: SystemClock(),
+                              interactive: flows, cooldownSeconds: (try? config().promptCooldownSeconds) ?? 120)
+        let engine = SignInEngine(source: user, accessTokens: accessTokens, locker: locker, clock: SystemClock())
+        builtEngine = (storeFlag, engine)
+        return engine
     }
 
     /// `logout`'s sweep of every other place a token of ours may have been left by an
@@ -122,9 +150,14 @@ final class Wiring {
     /// stored logins, with the error said once on stderr. A dot segment in the path of a
     /// request to a routed host is refused.
     func route(_ request: HostRouter.Request?) throws(HelperError) -> Profile? {
-        guard let request else { return nil }
-        guard let profiles = try routableProfiles(host: request.host) else { return nil }
-        return try HostRouter(profiles: profiles).routeOrRefuse(request)
+        guard let request, let router = try router(for: request.host) else { return nil }
+        return try router.routeOrRefuse(request)
+    }
+
+    /// The router over the config's profiles; nil when there is none to consult for `host`
+    /// (a broken config that cannot have named it; nil `host`: no particular host).
+    func router(for host: String?) throws(HelperError) -> HostRouter? {
+        try routableProfiles(host: host).map { HostRouter(profiles: $0) }
     }
 
     /// The profiles, or nil when the config is broken but cannot have named `host`

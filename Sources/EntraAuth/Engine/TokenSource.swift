@@ -1,0 +1,61 @@
+import HelperCore
+
+/// The seam between "which credential" and everything else: something that gives an
+/// access token for these scopes. The user sign-in (UserSignIn: the refresh-token grant,
+/// then the browser, then the device code) is the first; client credentials, workload
+/// identity, managed identity and a broker are each another, chosen per profile.
+/// The access-token cache, the cross-process lock and the front ends sit above it
+/// (SignInEngine) and do not care which one answered.
+public protocol TokenSource: AnyObject {
+    /// A fresh token for `demand.scopes`, never from the access-token cache (the layer
+    /// above reads and fills it). Called with the profile's sign-in lock held.
+    func acquire(_ profile: Profile, key: SignInKey, demand: TokenDemand) throws(HelperError) -> SourcedToken
+    /// A fresh token for the profile's scopes without a person (`refresh`).
+    func renew(_ profile: Profile, key: SignInKey) throws(HelperError) -> AccessToken
+    /// What `status` shows of what the source keeps. Never a token.
+    func state(_ profile: Profile, key: SignInKey) throws(HelperError) -> SourceState
+    /// Forgets what the source keeps for a sign-in (every sign-in, with nil): `logout`.
+    func forget(_ key: SignInKey?) throws(HelperError)
+}
+
+/// One acquisition as the layer above asks for it.
+public struct TokenDemand {
+    public var scopes: [String]
+    public var options: AcquireOptions
+    /// When this caller had to wait for the lock (another caller held it): the wall-clock
+    /// time it started waiting. A prompt abandoned since then is not shown again to it.
+    public var waitedSince: Int64?
+
+    public init(scopes: [String], options: AcquireOptions, waitedSince: Int64? = nil) {
+        self.scopes = scopes
+        self.options = options
+        self.waitedSince = waitedSince
+    }
+}
+
+/// A source's answer: the token, and whether it belongs to another account than the
+/// source had before (the layer above then drops the cached tokens of the old one).
+public struct SourcedToken {
+    public var token: AccessToken
+    public var accountChanged: Bool
+
+    public init(token: AccessToken, accountChanged: Bool = false) {
+        self.token = token
+        self.accountChanged = accountChanged
+    }
+}
+
+/// What a source keeps, for `status`.
+public struct SourceState: Sendable {
+    public var account: Account?
+    /// Whether a long-lived credential (a refresh token) is stored.
+    public var hasStoredCredential: Bool
+    /// Where it is stored (the refresh-token store's name).
+    public var store: String
+
+    public init(account: Account?, hasStoredCredential: Bool, store: String) {
+        self.account = account
+        self.hasStoredCredential = hasStoredCredential
+        self.store = store
+    }
+}

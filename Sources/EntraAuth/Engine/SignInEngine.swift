@@ -30,12 +30,12 @@ public final class SignInEngine {
     let refreshTokens: any RefreshTokenStore
     let accessTokens: any AccessTokenCache
     let locker: any SignInLocker
-    let clock: any Clock
+    let clock: any TimeSource
     let interactive: InteractiveSignIn
     let cooldownSeconds: Int
 
     public init(client: EntraClient, refreshTokens: any RefreshTokenStore, accessTokens: any AccessTokenCache,
-                locker: any SignInLocker, clock: any Clock, interactive: InteractiveSignIn, cooldownSeconds: Int) {
+                locker: any SignInLocker, clock: any TimeSource, interactive: InteractiveSignIn, cooldownSeconds: Int) {
         self.client = client
         self.refreshTokens = refreshTokens
         self.accessTokens = accessTokens
@@ -58,9 +58,9 @@ public final class SignInEngine {
         if useCache, let token = cached(profile, scopes: scopes) { return token }
 
         let key = SignInKey(profile: profile)
-        let waitStarted = clock.now, waitStartedMonotonic = Monotonic.milliseconds()
+        let waitStarted = clock.now, waitStartedMonotonic = clock.monotonicMilliseconds
         let lock = try locker.acquire(key, seconds: options.interactive.timeoutSeconds + 30)
-        let waited = Monotonic.milliseconds() - waitStartedMonotonic >= 20
+        let waited = clock.monotonicMilliseconds - waitStartedMonotonic >= 20
         defer { lock.release() }
         // Another caller may have done the work while this one waited.
         if useCache, let token = cached(profile, scopes: scopes) { return token }
@@ -190,7 +190,3 @@ public final class SignInEngine {
         if let key { locker.clearAbandoned(key) }
     }
 }
-
-/// SecretStore's wall clock under a name that does not clash with the standard
-/// library's `Clock` in modules (such as tests) that import _Concurrency.
-public typealias WallClock = Clock

@@ -13,7 +13,7 @@ public enum App {
         switch Invocation.parse(arguments: arguments) {
         case let .git(action):
             return GitFrontEnd(
-                streams: streams, keyring: { GitKeyring(store: makeStore(), clock: SystemClock()) },
+                streams: streams, keyring: { GitKeyring(store: makeStore(), clock: SystemTime()) },
                 route: { (request) throws(HelperError) in try wiring.route(HostRouter.Request(git: request)) },
                 tokens: { () throws(HelperError) in
                     GitTokens(engine: try wiring.engine(storeFlag: nil), options: { wiring.frontEndOptions(git: true) })

@@ -77,9 +77,9 @@ final class Wiring {
         let browserUsable = environment("BROWSER") != nil || environment("DISPLAY") != nil || environment("WAYLAND_DISPLAY") != nil
         let flows = InteractiveSignIn(client: client, listeners: LoopbackListener.Factory(),
                                       browser: SystemBrowserLauncher(environment: environment),
-                                      browserUsable: browserUsable, clock: SystemClock(), tell: tell)
+                                      browserUsable: browserUsable, clock: SystemTime(), tell: tell)
         return SignInEngine(client: client, refreshTokens: refreshTokens, accessTokens: accessTokens,
-                            locker: FileLocker(environment: environment), clock: SystemClock(),
+                            locker: FileLocker(environment: environment), clock: SystemTime(),
                             interactive: flows, cooldownSeconds: (try? config().promptCooldownSeconds) ?? 120)
     }
 

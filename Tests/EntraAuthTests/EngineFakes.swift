@@ -81,9 +81,12 @@ final class FakeLocker: SignInLocker {
     var abandoned: [SignInKey: Int64] = [:]
     private(set) var recorded: [(SignInKey, Int64)] = []
     private(set) var cleared: [SignInKey] = []
+    /// Runs inside `acquire`, as if another process held the lock meanwhile.
+    var whileWaiting: () -> Void = {}
 
     func acquire(_ key: SignInKey, seconds: Int) throws(HelperError) -> HeldLock {
         acquires += 1
+        whileWaiting()
         let lock = FakeLock()
         locks.append(lock)
         return lock

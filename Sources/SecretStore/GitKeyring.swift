@@ -15,9 +15,9 @@ public struct GitKeyring {
     static let foreignSchemas: Set<String> = [DockerKeyring.schema]
 
     let store: SecretStore
-    let clock: Clock
+    let clock: any TimeSource
 
-    public init(store: SecretStore, clock: Clock) {
+    public init(store: SecretStore, clock: any TimeSource) {
         self.store = store
         self.clock = clock
     }

@@ -36,9 +36,37 @@ final class FakeTransport: HTTPTransport, @unchecked Sendable {
     }
 }
 
-final class TestClock: WallClock, @unchecked Sendable {
-    var now: Int64
-    init(now: Int64 = 1_800_000_000) { self.now = now }
+/// Time that moves only when told to or slept on: a sleep returns at once, moves both the
+/// wall and the monotonic clock by its length, and is recorded.
+final class FakeTime: TimeSource, @unchecked Sendable {
+    private let lock = NSLock()
+    private var wallMilliseconds: Int64
+    private var monotonic: Int64 = 0
+    private var sleeps: [Int] = []
+
+    init(now: Int64 = 1_800_000_000) { wallMilliseconds = now * 1000 }
+
+    /// Unix seconds; setting it moves the wall clock alone (as a clock adjustment does).
+    var now: Int64 {
+        get { lock.withLock { wallMilliseconds / 1000 } }
+        set { lock.withLock { wallMilliseconds = newValue * 1000 } }
+    }
+    var monotonicMilliseconds: Int64 { lock.withLock { monotonic } }
+    /// Every sleep so far, in milliseconds.
+    var slept: [Int] { lock.withLock { sleeps } }
+
+    func sleep(milliseconds: Int) {
+        lock.withLock { sleeps.append(milliseconds) }
+        advance(milliseconds: milliseconds)
+    }
+
+    /// Time passing without a sleep of ours (another process working, say).
+    func advance(milliseconds: Int) {
+        lock.withLock {
+            monotonic += Int64(max(milliseconds, 0))
+            wallMilliseconds += Int64(max(milliseconds, 0))
+        }
+    }
 }
 
 final class FakeLock: HeldLock {
@@ -53,9 +81,12 @@ final class FakeLocker: SignInLocker {
     var abandoned: [SignInKey: Int64] = [:]
     private(set) var recorded: [(SignInKey, Int64)] = []
     private(set) var cleared: [SignInKey] = []
+    /// Runs inside `acquire`, as if another process held the lock meanwhile.
+    var whileWaiting: () -> Void = {}
 
     func acquire(_ key: SignInKey, seconds: Int) throws(HelperError) -> HeldLock {
         acquires += 1
+        whileWaiting()
         let lock = FakeLock()
         locks.append(lock)
         return lock
@@ -166,7 +197,7 @@ final class EngineHarness {
     let refreshStore = MemoryTokenStore()
     let accessStore = MemoryTokenStore()
     let locker = FakeLocker()
-    let clock = TestClock()
+    let clock = FakeTime()
     let listeners = FakeListenerFactory()
     let browser = FakeBrowser()
     var told: [String] = []

@@ -215,16 +215,6 @@ private final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
     }
 }
 
-/// A clock that only moves when slept on; records each sleep.
-private final class FakeSleeper: Sleeper, @unchecked Sendable {
-    private let lock = NSLock()
-    private var now = 0
-    private(set) var slept: [Int] = []
-
-    func sleep(milliseconds: Int) { lock.withLock { slept.append(milliseconds); now += milliseconds } }
-    func nowMilliseconds() -> Int { lock.withLock { now } }
-}
-
 @Suite("HTTPClient: retries")
 struct HTTPClientRetryTests {
     let request = HTTPRequest(method: "POST", url: "https://login.example/token")
@@ -232,31 +222,31 @@ struct HTTPClientRetryTests {
     @Test("503 with Retry-After, then 200: two attempts, slept Retry-After")
     func serviceUnavailableThenOK() throws {
         let base = ScriptedTransport([.success(.init(status: 503, retryAfter: 2)), .success(.init(status: 200))])
-        let sleeper = FakeSleeper()
-        #expect(try RetryingTransport(base, sleeper: sleeper).send(request).status == 200)
+        let clock = FakeTime()
+        #expect(try RetryingTransport(base, clock: clock).send(request).status == 200)
         #expect(base.calls == 2)
-        #expect(sleeper.slept == [2_000])
+        #expect(clock.slept == [2_000])
     }
 
     @Test("500 three times: gives up with the last 500, after backoffs of 0.5 s and 1 s")
     func givesUp() throws {
         let base = ScriptedTransport([.success(.init(status: 500, body: [1])), .success(.init(status: 500, body: [2])),
                                       .success(.init(status: 500, body: [3]))])
-        let sleeper = FakeSleeper()
-        let response = try RetryingTransport(base, sleeper: sleeper).send(request)
+        let clock = FakeTime()
+        let response = try RetryingTransport(base, clock: clock).send(request)
         #expect(response == HTTPResponse(status: 500, body: [3]))
         #expect(base.calls == 3)
-        #expect(sleeper.slept == [500, 1_000])
+        #expect(clock.slept == [500, 1_000])
     }
 
     @Test("refused and unavailable are not retried; timeouts are not either")
     func notRetried() {
         for fault in [HTTPFault.refused("no"), .notTLS("wrong version number"), .unavailable("no curl"), .timedOut("slow")] {
             let base = ScriptedTransport([.failure(fault)])
-            let sleeper = FakeSleeper()
-            #expect(throws: fault) { try RetryingTransport(base, sleeper: sleeper).send(request) }
+            let clock = FakeTime()
+            #expect(throws: fault) { try RetryingTransport(base, clock: clock).send(request) }
             #expect(base.calls == 1)
-            #expect(sleeper.slept.isEmpty)
+            #expect(clock.slept.isEmpty)
         }
     }
 
@@ -264,33 +254,33 @@ struct HTTPClientRetryTests {
           arguments: [HTTPFault.network("reset"), .noConnection("refused")])
     func networkRetried(fault: HTTPFault) {
         let base = ScriptedTransport([.failure(fault)])
-        let sleeper = FakeSleeper()
-        #expect(throws: fault) { try RetryingTransport(base, sleeper: sleeper).send(request) }
+        let clock = FakeTime()
+        #expect(throws: fault) { try RetryingTransport(base, clock: clock).send(request) }
         #expect(base.calls == 3)
     }
 
     @Test("429 is honoured, with Retry-After capped at the maximum")
     func tooManyRequests() throws {
         let base = ScriptedTransport([.success(.init(status: 429, retryAfter: 120)), .success(.init(status: 204))])
-        let sleeper = FakeSleeper()
-        #expect(try RetryingTransport(base, sleeper: sleeper).send(request).status == 204)
-        #expect(sleeper.slept == [10_000])
+        let clock = FakeTime()
+        #expect(try RetryingTransport(base, clock: clock).send(request).status == 204)
+        #expect(clock.slept == [10_000])
     }
 
     @Test("never sleeps past the overall deadline")
     func deadline() throws {
         let base = ScriptedTransport([.success(.init(status: 502))])
-        let sleeper = FakeSleeper()
-        let retrying = RetryingTransport(base, maxAttempts: 5, deadlineMilliseconds: 1_000, sleeper: sleeper)
+        let clock = FakeTime()
+        let retrying = RetryingTransport(base, maxAttempts: 5, deadlineMilliseconds: 1_000, clock: clock)
         #expect(try retrying.send(request).status == 502)
         #expect(base.calls == 2)
-        #expect(sleeper.slept == [500])
+        #expect(clock.slept == [500])
     }
 
     @Test("4xx other than 429 is returned at once")
     func clientError() throws {
         let base = ScriptedTransport([.success(.init(status: 400))])
-        #expect(try RetryingTransport(base, sleeper: FakeSleeper()).send(request).status == 400)
+        #expect(try RetryingTransport(base, clock: FakeTime()).send(request).status == 400)
         #expect(base.calls == 1)
     }
 }

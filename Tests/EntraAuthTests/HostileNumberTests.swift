@@ -148,22 +148,16 @@ struct HostileNumberTests {
 
     @Test("Retry-After at Int's ends is capped", arguments: [Int.max, Int.min, 1_000_001])
     func retryAfter(seconds: Int) throws {
-        let sleeper = HostileSleeper()
+        let clock = FakeTime()
         let base = FakeTransport()
         base.enqueue(.success(HTTPResponse(status: 503, retryAfter: seconds)))
         base.enqueue(200, "")
         let request = HTTPRequest(method: "GET", url: "https://login.microsoftonline.com/x")
         let status = try RetryingTransport(base, maxRetryAfterMilliseconds: 10_000, deadlineMilliseconds: .max,
-                                           sleeper: sleeper).send(request).status
+                                           clock: clock).send(request).status
         #expect(status == 200)
-        #expect(sleeper.slept == [seconds < 0 ? 0 : 10_000])
+        #expect(clock.slept == [seconds < 0 ? 0 : 10_000])
     }
-}
-
-final class HostileSleeper: Sleeper, @unchecked Sendable {
-    var slept: [Int] = []
-    func sleep(milliseconds: Int) { slept.append(milliseconds) }
-    func nowMilliseconds() -> Int { 0 }
 }
 
 @Suite("hostile numbers: kernel keyring timeouts", .enabled(if: KernelKeyring.probe()))

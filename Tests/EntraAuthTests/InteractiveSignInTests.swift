@@ -141,6 +141,27 @@ struct InteractiveSignInTests {
         #expect(h.browser.urls.count == 1)
     }
 
+    @Test("a prompt abandoned while this caller waited 20 ms or more for the lock is not shown to it again",
+          arguments: [(30_000, false), (20, false), (19, true)] as [(Int, Bool)])
+    func abandonedWhileWaiting(waitedMilliseconds: Int, prompts: Bool) throws {
+        let h = EngineHarness()
+        h.locker.whileWaiting = { [unowned h] in
+            h.clock.advance(milliseconds: waitedMilliseconds)
+            h.locker.abandoned[h.key] = h.clock.now  // the holder's prompt timed out
+        }
+        h.http.enqueue(200, tokenBody(access: "at", refresh: "rt"))
+        let engine = h.engine(cooldown: 120)
+        if prompts {
+            #expect(try engine.token(h.profile, options: AcquireOptions()).token == "at")
+            #expect(h.browser.urls.count == 1)
+        } else {
+            #expect(throws: HelperError.promptCoolingDown(profile: "work", seconds: 120)) {
+                try engine.token(h.profile, options: AcquireOptions())
+            }
+            #expect(h.browser.urls.isEmpty && h.http.remaining == 1)
+        }
+    }
+
     @Test("no callback before the deadline: .signInTimedOut, recorded as abandoned")
     func browserTimeout() throws {
         let h = EngineHarness()
@@ -151,9 +172,9 @@ struct InteractiveSignInTests {
         #expect(h.locker.recorded.count == 1)
     }
 
-    static func deviceCodeBody() -> String {
+    static func deviceCodeBody(expiresIn: Int = 900, interval: Int = 1) -> String {
         jsonText(["device_code": "dc-1", "user_code": "ABC-123", "verification_uri": "https://microsoft.com/devicelogin",
-                  "expires_in": 900, "interval": 1,
+                  "expires_in": expiresIn, "interval": interval,
                   "message": "To sign in, \u{1B}[31muse\u{07} ABC-123\u{9B}2J at https://microsoft.com/devicelogin"])
     }
 
@@ -177,6 +198,43 @@ struct InteractiveSignInTests {
         #expect(h.http.form(2)["device_code"] == "dc-1")
         #expect(h.told == ["To sign in, [31muse ABC-1232J at https://microsoft.com/devicelogin"])
         #expect(h.refreshStore.refreshTokens[h.key]?.token == "rt-dc")
+        // The interval before each poll, on the injected clock: no real waiting.
+        #expect(h.clock.slept == [1_000, 1_000])
+    }
+
+    @Test("device code: slow_down adds 5 s to the interval, up to 60 s",
+          arguments: [(1, [1_000, 6_000, 6_000]), (57, [57_000, 60_000, 60_000])] as [(Int, [Int])])
+    func deviceCodeSlowDown(interval: Int, slept: [Int]) throws {
+        let h = EngineHarness()
+        var options = AcquireOptions()
+        options.interactive.flow = .deviceCode
+        h.http.enqueue(200, Self.deviceCodeBody(interval: interval))
+        h.http.enqueue(400, errorBody("slow_down", codes: [70016]))
+        h.http.enqueue(400, errorBody("authorization_pending", codes: [70016]))
+        h.http.enqueue(200, tokenBody(access: "at-dc", refresh: "rt-dc"))
+        #expect(try h.engine().token(h.profile, options: options).token == "at-dc")
+        #expect(h.clock.slept == slept)
+        #expect(h.http.remaining == 0)
+    }
+
+    @Test("device code: polling ends at the sign-in timeout or the code's expiry, whichever comes first",
+          arguments: [
+              // timeout, expires_in, interval: the polls that fit, then the error's seconds.
+              (10, 900, 3, [3_000, 3_000, 3_000], 4),
+              (180, 5, 2, [2_000, 2_000], 3),
+              (180, 5, 5, [5_000], 5),
+          ] as [(Int, Int, Int, [Int], Int)])
+    func deviceCodeBounds(timeout: Int, expiresIn: Int, interval: Int, slept: [Int], seconds: Int) throws {
+        let h = EngineHarness()
+        var options = AcquireOptions()
+        options.interactive.flow = .deviceCode
+        options.interactive.timeoutSeconds = timeout
+        h.http.enqueue(200, Self.deviceCodeBody(expiresIn: expiresIn, interval: interval))
+        for _ in slept { h.http.enqueue(400, errorBody("authorization_pending", codes: [70016])) }
+        #expect(throws: HelperError.signInTimedOut(seconds: seconds)) { try h.engine().token(h.profile, options: options) }
+        #expect(h.clock.slept == slept)
+        #expect(h.http.requests.count == 1 + slept.count)
+        #expect(h.locker.recorded.count == 1)
     }
 
     @Test("device code declined: .signInDenied, recorded as abandoned (auto flow without a browser)")

@@ -30,7 +30,7 @@ final class ScriptedSource: TokenSource {
 /// The cache and the lock sit above the seam: they work the same whichever source answers.
 @Suite("the token-source seam")
 struct TokenSourceTests {
-    let clock = TestClock()
+    let clock = FakeTime()
     let cache = MemoryTokenStore()
     let locker = FakeLocker()
     let source = ScriptedSource()

@@ -3,8 +3,11 @@ import HelperProtocol
 import Testing
 @testable import SecretStore
 
-struct FixedClock: Clock {
+/// A wall clock stopped at `now`: the keyring reads the time, never waits.
+struct FixedClock: TimeSource {
     var now: Int64
+    var monotonicMilliseconds: Int64 { 0 }
+    func sleep(milliseconds: Int) { Issue.record("the git keyring slept \(milliseconds) ms") }
 }
 
 @Suite("git credentials in a secret store")

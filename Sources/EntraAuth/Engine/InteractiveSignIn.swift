@@ -24,12 +24,13 @@ public struct InteractiveSignIn {
     let browser: any BrowserLauncher
     /// Whether a browser can be shown at all (a display, or $BROWSER).
     let browserUsable: Bool
-    let clock: any Clock
+    /// Token lifetimes (wall), the sign-in deadline and the device-code polling (monotonic).
+    let clock: any TimeSource
     /// Human text for stderr (or the terminal); never a token.
     let tell: (String) -> Void
 
     public init(client: EntraClient, listeners: any ListenerFactory, browser: any BrowserLauncher,
-                browserUsable: Bool, clock: any Clock, tell: @escaping (String) -> Void) {
+                browserUsable: Bool, clock: any TimeSource, tell: @escaping (String) -> Void) {
         self.client = client
         self.listeners = listeners
         self.browser = browser
@@ -40,7 +41,7 @@ public struct InteractiveSignIn {
 
     public func signIn(_ profile: Profile, scopes: [String], options: InteractiveOptions,
                        previous: Account?) throws(HelperError) -> TokenResponse {
-        let deadline = Monotonic.milliseconds() + Int64(options.timeoutSeconds) * 1000
+        let deadline = clock.monotonicMilliseconds + Int64(options.timeoutSeconds) * 1000
         let useBrowser: Bool
         switch options.flow {
         case .browser: useBrowser = true
@@ -114,13 +115,13 @@ public struct InteractiveSignIn {
         case let .failure(error): throw .signInFailed(error.summary)
         }
         tell(code.safeMessage)
-        let end = min(deadline, Monotonic.milliseconds() + Int64(code.expiresIn) * 1000)
+        let end = min(deadline, clock.monotonicMilliseconds + Int64(code.expiresIn) * 1000)
         var interval = code.interval
         while true {
-            guard Monotonic.milliseconds() + Int64(interval) * 1000 <= end else {
-                throw .signInTimedOut(seconds: Int((end - Monotonic.milliseconds() + 999) / 1000 + Int64(interval)))
+            guard clock.monotonicMilliseconds + Int64(interval) * 1000 <= end else {
+                throw .signInTimedOut(seconds: Int((end - clock.monotonicMilliseconds + 999) / 1000 + Int64(interval)))
             }
-            Monotonic.sleep(milliseconds: interval * 1000)
+            clock.sleep(milliseconds: interval * 1000)
             let poll = TokenRequest.deviceCodePoll(clientID: profile.clientID, deviceCode: code.deviceCode)
             switch try client.post(authority.tokenEndpoint, form: poll) {
             case let .success(body):

@@ -1,5 +1,4 @@
 import HelperCore
-import SecretStore
 
 /// One request for a token.
 public struct AcquireOptions {
@@ -37,9 +36,9 @@ public final class SignInEngine: AccessTokenProvider {
     public let source: any TokenSource
     public let accessTokens: any AccessTokenCache
     let locker: any SignInLocker
-    let clock: any Clock
+    let clock: any TimeSource
 
-    public init(source: any TokenSource, accessTokens: any AccessTokenCache, locker: any SignInLocker, clock: any Clock) {
+    public init(source: any TokenSource, accessTokens: any AccessTokenCache, locker: any SignInLocker, clock: any TimeSource) {
         self.source = source
         self.accessTokens = accessTokens
         self.locker = locker
@@ -48,7 +47,7 @@ public final class SignInEngine: AccessTokenProvider {
 
     /// The engine over a person's sign-in (UserSignIn).
     public convenience init(client: EntraClient, refreshTokens: any RefreshTokenStore, accessTokens: any AccessTokenCache,
-                            locker: any SignInLocker, clock: any Clock, interactive: InteractiveSignIn, cooldownSeconds: Int) {
+                            locker: any SignInLocker, clock: any TimeSource, interactive: InteractiveSignIn, cooldownSeconds: Int) {
         let user = UserSignIn(client: client, refreshTokens: refreshTokens, locker: locker, clock: clock,
                               interactive: interactive, cooldownSeconds: cooldownSeconds)
         self.init(source: user, accessTokens: accessTokens, locker: locker, clock: clock)
@@ -67,9 +66,9 @@ public final class SignInEngine: AccessTokenProvider {
         if useCache, let token = cached(profile, scopes: scopes) { return token }
 
         let key = SignInKey(profile: profile)
-        let waitStarted = clock.now, waitStartedMonotonic = Monotonic.milliseconds()
+        let waitStarted = clock.now, waitStartedMonotonic = clock.monotonicMilliseconds
         let lock = try locker.acquire(key, seconds: options.interactive.timeoutSeconds + 30)
-        let waited = Monotonic.milliseconds() - waitStartedMonotonic >= 20
+        let waited = clock.monotonicMilliseconds - waitStartedMonotonic >= 20
         defer { lock.release() }
         // Another caller may have done the work while this one waited.
         if useCache, let token = cached(profile, scopes: scopes) { return token }
@@ -132,6 +131,3 @@ public final class SignInEngine: AccessTokenProvider {
     }
 }
 
-/// SecretStore's wall clock under a name that does not clash with the standard
-/// library's `Clock` in modules (such as tests) that import _Concurrency.
-public typealias WallClock = Clock

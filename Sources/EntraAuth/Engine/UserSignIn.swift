@@ -10,12 +10,12 @@ public final class UserSignIn: TokenSource {
     let refreshTokens: any RefreshTokenStore
     /// Only for the abandoned-prompt markers; the lock itself is the engine's.
     let locker: any SignInLocker
-    let clock: any Clock
+    let clock: any TimeSource
     let interactive: InteractiveSignIn
     let cooldownSeconds: Int
 
     public init(client: EntraClient, refreshTokens: any RefreshTokenStore, locker: any SignInLocker,
-                clock: any Clock, interactive: InteractiveSignIn, cooldownSeconds: Int) {
+                clock: any TimeSource, interactive: InteractiveSignIn, cooldownSeconds: Int) {
         self.client = client
         self.refreshTokens = refreshTokens
         self.locker = locker

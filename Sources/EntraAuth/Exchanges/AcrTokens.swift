@@ -26,10 +26,10 @@ public struct AcrTokens {
     /// Where the ACR tokens are cached (with the access tokens, so `logout` drops them).
     let cache: any AccessTokenCache
     let http: any HTTPTransport
-    let clock: any Clock
+    let clock: any TimeSource
     let options: () -> AcquireOptions
 
-    public init(tokens: any AccessTokenProvider, cache: any AccessTokenCache, http: any HTTPTransport, clock: any Clock,
+    public init(tokens: any AccessTokenProvider, cache: any AccessTokenCache, http: any HTTPTransport, clock: any TimeSource,
                 options: @escaping () -> AcquireOptions) {
         self.tokens = tokens
         self.cache = cache

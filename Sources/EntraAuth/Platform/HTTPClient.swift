@@ -204,31 +204,6 @@ public struct CurlTransport: HTTPTransport {
     }
 }
 
-/// Waiting between attempts, behind a protocol so tests need not sleep.
-public protocol Sleeper: Sendable {
-    func sleep(milliseconds: Int)
-    /// A monotonic clock in milliseconds (any origin).
-    func nowMilliseconds() -> Int
-}
-
-/// nanosleep and CLOCK_MONOTONIC.
-public struct SystemSleeper: Sleeper {
-    public init() {}
-
-    public func sleep(milliseconds: Int) {
-        guard milliseconds > 0 else { return }
-        var remaining = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
-        var rest = timespec()
-        while nanosleep(&remaining, &rest) == -1 && errno == EINTR { remaining = rest }
-    }
-
-    public func nowMilliseconds() -> Int {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return now.tv_sec * 1000 + now.tv_nsec / 1_000_000
-    }
-}
-
 /// Retries 5xx and 429 answers and `.network` and `.noConnection` faults (never `.refused`,
 /// `.notTLS`, `.unavailable` or `.timedOut`): at most `maxAttempts` attempts, waiting Retry-After (capped) or a short
 /// backoff, and never waiting past `deadlineMilliseconds` from the first attempt; when
@@ -240,23 +215,24 @@ public struct RetryingTransport: HTTPTransport {
     public var deadlineMilliseconds: Int
     /// Wait before the 2nd, 3rd... attempt when no Retry-After came; the last repeats.
     public var backoffMilliseconds: [Int]
-    public var sleeper: any Sleeper
+    /// Waits between attempts and measures the deadline.
+    public var clock: any TimeSource
 
     public init(_ base: any HTTPTransport, maxAttempts: Int = 3, maxRetryAfterMilliseconds: Int = 10_000,
                 deadlineMilliseconds: Int = 60_000, backoffMilliseconds: [Int] = [500, 1_000],
-                sleeper: any Sleeper = SystemSleeper()) {
+                clock: any TimeSource = SystemTime()) {
         self.base = base
         self.maxAttempts = max(1, maxAttempts)
         self.maxRetryAfterMilliseconds = maxRetryAfterMilliseconds
         self.deadlineMilliseconds = deadlineMilliseconds
         self.backoffMilliseconds = backoffMilliseconds.isEmpty ? [0] : backoffMilliseconds
-        self.sleeper = sleeper
+        self.clock = clock
     }
 
     static func isRetryable(status: Int) -> Bool { status == 429 || (500...599).contains(status) }
 
     public func send(_ request: HTTPRequest) throws(HTTPFault) -> HTTPResponse {
-        let start = sleeper.nowMilliseconds()
+        let start = clock.monotonicMilliseconds
         var attempt = 1
         while true {
             let outcome: Result<HTTPResponse, HTTPFault>
@@ -275,8 +251,8 @@ public struct RetryingTransport: HTTPTransport {
             guard attempt < maxAttempts else { return try outcome.get() }
             let wait = retryAfter.map { min(Int(Bounded.clamp(Int64($0), 0...1_000_000)) * 1000, maxRetryAfterMilliseconds) }
                 ?? backoffMilliseconds[min(attempt - 1, backoffMilliseconds.count - 1)]
-            guard sleeper.nowMilliseconds() - start + wait <= deadlineMilliseconds else { return try outcome.get() }
-            sleeper.sleep(milliseconds: wait)
+            guard Int(clock.monotonicMilliseconds - start) + wait <= deadlineMilliseconds else { return try outcome.get() }
+            clock.sleep(milliseconds: wait)
             attempt += 1
         }
     }

@@ -16,7 +16,7 @@ public protocol RedirectListener: AnyObject {
     var port: Int { get }
     /// Answers requests until the callback carrying `state` arrives (returned), `tick`
     /// (run about every 100 ms) returns false (nil returned), or the deadline (monotonic
-    /// ms) passes (nil returned).
+    /// ms, on the clock the listener was made with) passes (nil returned).
     func waitForCallback(state: String, deadline: Int64, tick: () -> Bool) -> Callback?
     func close()
 }
@@ -37,6 +37,8 @@ public final class LoopbackListener: RedirectListener {
     /// The listening sockets: 127.0.0.1, then ::1 when there is IPv6.
     private var sockets: [Int32]
     /// The addresses it listens on, for doctor.
+    /// Deadlines and connection budgets (monotonic).
+    private let clock: any TimeSource
     public var addresses: String { sockets.count > 1 ? "127.0.0.1 and ::1" : "127.0.0.1 (no ::1 here)" }
 
     static let connectionBudget: Int64 = 2000
@@ -44,15 +46,17 @@ public final class LoopbackListener: RedirectListener {
     static let maxClients = 64
 
     public struct Factory: ListenerFactory {
-        public init() {}
+        let clock: any TimeSource
+        public init(clock: any TimeSource = SystemTime()) { self.clock = clock }
         public func listen(ports: ClosedRange<Int>) throws(HelperError) -> RedirectListener {
-            try LoopbackListener(ports: ports)
+            try LoopbackListener(ports: ports, clock: clock)
         }
     }
 
     /// Binds one port of the range on both addresses: random picks first, then each in turn
     /// for a small range. A port another process holds on either address is skipped.
-    public init(ports: ClosedRange<Int>) throws(HelperError) {
+    public init(ports: ClosedRange<Int>, clock: any TimeSource = SystemTime()) throws(HelperError) {
+        self.clock = clock
         var candidates: [Int] = []
         if ports.count <= 64 {
             candidates = Array(ports)
@@ -148,7 +152,7 @@ public final class LoopbackListener: RedirectListener {
         defer { for client in clients { Glibc.close(client.fd) } }
         while true {
             guard tick() else { return nil }
-            let now = Monotonic.milliseconds()
+            let now = clock.monotonicMilliseconds
             guard deadline > now else { return nil }
             clients.removeAll { client in
                 if client.cutoff > now { return false }

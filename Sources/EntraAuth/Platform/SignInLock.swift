@@ -29,18 +29,22 @@ public final class FileLocker: SignInLocker {
     /// private (owner, mode 0700, no symbolic link); `base` itself is the system's or the user's.
     public let base: String
     public let names: [String]
+    /// Bounds and paces the wait for the lock.
+    let clock: any TimeSource
 
-    public convenience init(environment: (String) -> String?) {
+    public convenience init(environment: (String) -> String?, clock: any TimeSource = SystemTime()) {
         if let runtime = environment("XDG_RUNTIME_DIR") {
-            self.init(base: runtime, names: ["entra-credential-helper"])
+            self.init(base: runtime, names: ["entra-credential-helper"], clock: clock)
         } else {
-            self.init(base: (environment("XDG_CACHE_HOME") ?? Files.home() + "/.cache"), names: ["entra-credential-helper", "locks"])
+            self.init(base: (environment("XDG_CACHE_HOME") ?? Files.home() + "/.cache"), names: ["entra-credential-helper", "locks"],
+                      clock: clock)
         }
     }
 
-    init(base: String, names: [String]) {
+    init(base: String, names: [String], clock: any TimeSource = SystemTime()) {
         self.base = base
         self.names = names
+        self.clock = clock
         directory = base + "/" + names.joined(separator: "/")
     }
 
@@ -65,18 +69,18 @@ public final class FileLocker: SignInLocker {
             close(fd)
             throw .unsafeLockPath(path: path, problem: "is not a regular file of yours")
         }
-        let deadline = Monotonic.milliseconds() + Int64(seconds) * 1000
+        let deadline = clock.monotonicMilliseconds + Int64(seconds) * 1000
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK || errno == EINTR else {
                 let reason = Files.errorText()
                 close(fd)
                 throw .fileStoreFailure(path: path, reason: reason)
             }
-            guard Monotonic.milliseconds() < deadline else {
+            guard clock.monotonicMilliseconds < deadline else {
                 close(fd)
                 throw .lockTimeout(path: path, seconds: seconds)
             }
-            usleep(5_000)  // short: a waiter should see the holder's result promptly
+            clock.sleep(milliseconds: 5)  // short: a waiter should see the holder's result promptly
         }
         return FileLock(fd: fd)
     }
@@ -117,19 +121,4 @@ final class FileLock: HeldLock {
     }
 
     deinit { release() }
-}
-
-/// A monotonic clock for bounds and polling (wall-clock jumps must not stretch a wait).
-public enum Monotonic {
-    public static func milliseconds() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
-
-    public static func sleep(milliseconds: Int) {
-        var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
-    }
 }

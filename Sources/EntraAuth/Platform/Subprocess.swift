@@ -1,3 +1,5 @@
+import HelperCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,8 +14,9 @@ public enum Subprocess {
 
     /// nil when the command could not be started or did not finish within the bound (it
     /// is killed then). At most 64 KiB of output is kept. `stderrToStdout`: capture its
-    /// stderr too (for a tool's error message), interleaved with stdout.
-    public static func run(_ argv: [String], timeoutMilliseconds: Int = 2_000, stderrToStdout: Bool = false) -> Result? {
+    /// stderr too (for a tool's error message), interleaved with stdout. `clock` bounds the wait.
+    public static func run(_ argv: [String], timeoutMilliseconds: Int = 2_000, stderrToStdout: Bool = false,
+                           clock: any TimeSource = SystemTime()) -> Result? {
         guard !argv.isEmpty else { return nil }
         var pipeEnds: [Int32] = [-1, -1]
         guard pipe(&pipeEnds) == 0 else { return nil }
@@ -41,10 +44,10 @@ public enum Subprocess {
 
         var output: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
-        let deadline = Monotonic.milliseconds() + Int64(timeoutMilliseconds)
+        let deadline = clock.monotonicMilliseconds + Int64(timeoutMilliseconds)
         var finished = false
         while true {
-            let left = deadline - Monotonic.milliseconds()
+            let left = deadline - clock.monotonicMilliseconds
             guard left > 0 else { break }
             var poller = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&poller, 1, Int32(left))

@@ -23,7 +23,7 @@ public final class Services {
         self.tell = tell
     }
 
-    public func gitKeyring() -> GitKeyring { GitKeyring(store: secretStore(), clock: SystemClock()) }
+    public func gitKeyring() -> GitKeyring { GitKeyring(store: secretStore(), clock: SystemTime()) }
     public func dockerKeyring() -> DockerKeyring { DockerKeyring(store: secretStore()) }
 
     /// Entra tokens as git gets them, for the front end that git runs.
@@ -34,7 +34,7 @@ public final class Services {
     /// ACR tokens as docker gets them.
     func acrTokens() throws(HelperError) -> AcrTokens {
         let engine = try engine(storeFlag: nil)
-        return AcrTokens(tokens: engine, cache: engine.accessTokens, http: http(), clock: SystemClock(),
+        return AcrTokens(tokens: engine, cache: engine.accessTokens, http: http(), clock: SystemTime(),
                          options: { self.frontEndOptions(git: false) })
     }
 
@@ -102,11 +102,11 @@ public final class Services {
         let browserUsable = environment("BROWSER") != nil || environment("DISPLAY") != nil || environment("WAYLAND_DISPLAY") != nil
         let flows = InteractiveSignIn(client: client, listeners: LoopbackListener.Factory(),
                                       browser: SystemBrowserLauncher(environment: environment),
-                                      browserUsable: browserUsable, clock: SystemClock(), tell: tell)
+                                      browserUsable: browserUsable, clock: SystemTime(), tell: tell)
         let locker = FileLocker(environment: environment)
-        let user = UserSignIn(client: client, refreshTokens: refreshTokens, locker: locker, clock: SystemClock(),
+        let user = UserSignIn(client: client, refreshTokens: refreshTokens, locker: locker, clock: SystemTime(),
                               interactive: flows, cooldownSeconds: (try? config().promptCooldownSeconds) ?? 120)
-        let engine = SignInEngine(source: user, accessTokens: accessTokens, locker: locker, clock: SystemClock())
+        let engine = SignInEngine(source: user, accessTokens: accessTokens, locker: locker, clock: SystemTime())
         builtEngine = (storeFlag, engine)
         return engine
     }

@@ -1,6 +1,8 @@
 /// The one error type of the helper. Every failure, whatever layer finds it, is one of
 /// these cases; each protocol front end renders it in exactly one place
-/// (`GitFrontEnd`, `DockerFrontEnd`, …), and `message` is the one-line text a human reads.
+/// (`GitFrontEnd`, `DockerFrontEnd`, …), and `message` is the one-line text a human reads:
+/// its `cause`, then its `fix` (both worded in HelperErrorWording.swift). `doctor` shows
+/// the same `fix` when it finds the same fault.
 public enum HelperError: Error, Equatable, Sendable {
     // Bad input on the protocol stream.
     case lineTooLong(line: Int, limit: Int)

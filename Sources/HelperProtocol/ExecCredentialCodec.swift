@@ -1,7 +1,8 @@
 import HelperCore
 /// kubectl's exec credential plugin protocol (client.authentication.k8s.io v1 and
 /// v1beta1): the request arrives in KUBERNETES_EXEC_INFO, the answer is one
-/// ExecCredential object on stdout. No Entra, no I/O.
+/// ExecCredential object on stdout. It knows nothing of who issues the token, and does
+/// no I/O.
 public enum ExecCredentialCodec {
     public static let v1 = "client.authentication.k8s.io/v1"
     public static let v1beta1 = "client.authentication.k8s.io/v1beta1"

@@ -114,7 +114,7 @@ public enum GitCodec {
     /// `url=` stands for its parts, exactly as git's credential_from_url reads it: the
     /// credential is cleared first; the user part ends at the first '@'; the host ends at
     /// the first '/', '?' or '#' (so `https://a@evil?@victim/` is evil's, as for git and
-    /// curl); leading and trailing slashes leave the path. Decoded parts are checked
+    /// the HTTP clients it uses); leading and trailing slashes leave the path. Decoded parts are checked
     /// again for CR, LF and NUL, which is how CVE-2020-5260 smuggled a second host in.
     private static func applyURL(_ url: String, to c: inout GitCredential) throws(HelperError) {
         let bytes = Array(url.utf8)

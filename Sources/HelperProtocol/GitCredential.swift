@@ -59,7 +59,7 @@ public struct GitCredential: Equatable, Sendable {
         }
         guard let colon = host[searchStart...].lastIndex(of: ":") else { return (host, nil) }
         let portText = host[host.index(after: colon)...]
-        // Digits only: Int() would also read "+443", which git, curl and Go refuse.
+        // Digits only: Int() would also read "+443", which git, its HTTP client and Go refuse.
         guard portText.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let port = Int(portText),
               port > 0, port <= 65535 else { return (host, nil) }
         return (String(host[..<colon]), port)

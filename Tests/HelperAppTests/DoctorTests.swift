@@ -218,7 +218,7 @@ struct DoctorTests {
     @Test("the dead-bus line is rendered once, with the address and the fix")
     func deadBusRendering() {
         let text = Doctor.render(Self.checks { $0.service = .failure(.noSessionBus(detail: "cannot connect to unix:path=/x: gone")) })
-        #expect(text.hasPrefix("fail  session bus     cannot connect to unix:path=/x: gone — fix: log in to a desktop session"))
+        #expect(text.hasPrefix("fail  session bus     cannot connect to unix:path=/x: gone — fix: the Secret Service needs one: log in to a desktop session"))
         #expect(text.split(separator: "\n").count == 11)
     }
 

@@ -105,8 +105,11 @@ public struct Doctor {
 
     // MARK: - Session bus and Secret Service
 
-    static let busFix = "log in to a desktop session, run `loginctl enable-linger $USER` for SSH sessions, or start a shell with `dbus-run-session -- $SHELL`"
-    static let providerFix = "install and start one: `sudo apt-get install gnome-keyring`, then `gnome-keyring-daemon --start --components=secrets` (or use --store file)"
+    /// The fix the failing command names for the same fault: one wording serves both.
+    static func fix(_ fault: HelperError) -> String { fault.fix ?? fault.message }
+
+    static let busFix = fix(.noSessionBus(detail: ""))
+    static let providerFix = fix(.noSecretService(detail: "")) + " (or use --store file)"
 
     /// Session bus, Secret Service provider, and the default collection's lock state.
     func keyringChecks() -> [DoctorCheck] {
@@ -125,7 +128,7 @@ public struct Doctor {
             guard let collection = state.defaultCollection else {
                 return [bus, provider, DoctorCheck(
                     "keyring", .warn, "no default collection: reads work, storing a login or refresh token fails",
-                    fix: "create one with `gnome-keyring-daemon --replace --unlock --components=secrets` (type a new password, then Ctrl-D) or in Seahorse")]
+                    fix: Self.fix(.noDefaultCollection))]
             }
             guard state.locked else {
                 return [bus, provider, DoctorCheck("keyring", .ok, "default collection '\(collection)' is unlocked")]
@@ -134,7 +137,7 @@ public struct Doctor {
             return [bus, provider, DoctorCheck(
                 "keyring", .warn,
                 "default collection '\(collection)' is locked" + (prompt ? " (an unlock prompt will be shown on first use)" : " and there is no display for an unlock prompt"),
-                fix: "unlock it from the desktop, or with `gnome-keyring-daemon --unlock` (type the password, then Ctrl-D)")]
+                fix: Self.fix(.collectionLocked(collection: collection)))]
         case let .failure(error):
             switch error {
             case let .noSessionBus(detail):
@@ -143,8 +146,7 @@ public struct Doctor {
             case .noSecretService:
                 return [bus, DoctorCheck("secret service", .fail, "no provider of org.freedesktop.secrets on the session bus", fix: Self.providerFix)]
             case let .keyringTimeout(milliseconds):
-                return [bus, DoctorCheck("secret service", .fail, "the provider did not answer within \(milliseconds) ms",
-                                         fix: "restart it: `gnome-keyring-daemon --replace --components=secrets`")]
+                return [bus, DoctorCheck("secret service", .fail, "the provider did not answer within \(milliseconds) ms", fix: Self.fix(error))]
             case let .missingLibrary(text):
                 return [bus, DoctorCheck("secret service", .fail, "libsecret cannot be loaded", fix: text)]
             default:
@@ -177,7 +179,7 @@ public struct Doctor {
             }
             return DoctorCheck(name, .ok, path)
         case let .unsafe(unsafe, problem):  // sign-ins refuse it (FileLocker), so this fails
-            return DoctorCheck(name, .fail, "\(unsafe) \(problem), so sign-ins refuse it", fix: unsafe == locker.base ? HelperError.lockBaseFix(unsafe) : HelperError.lockPathFix(unsafe))
+            return DoctorCheck(name, .fail, "\(unsafe) \(problem), so sign-ins refuse it", fix: Self.fix(unsafe == locker.base ? .unsafeLockBase(path: unsafe, problem: problem) : .unsafeLockPath(path: unsafe, problem: problem)))
         case let .missing(ancestor, writable):
             guard writable else {
                 return DoctorCheck(name, .fail, "\(path) is missing and \(ancestor) is not writable",

@@ -42,8 +42,7 @@ extension Doctor {
         case .failure(.missing):
             return (DoctorCheck(name, .warn, "no profiles yet (no \(path))", fix: Self.addProfileFix), nil)
         case let .failure(.failed(reason)):
-            return (DoctorCheck(name, .fail, "cannot read \(path) (\(reason))",
-                                fix: "fix its permissions, or point ENTRA_CREDENTIAL_HELPER_CONFIG elsewhere"), nil)
+            return (DoctorCheck(name, .fail, "cannot read \(path) (\(reason))", fix: Self.fix(.configUnreadable(path: path, reason: reason))), nil)
         case let .success(read):
             bytes = read
         }
@@ -51,11 +50,10 @@ extension Doctor {
         do {
             config = try Config.parse(bytes, path: path)
         } catch {
-            guard case let .configInvalid(file, line, reason) = error else {
+            guard case .configInvalid = error else {
                 return (DoctorCheck(name, .fail, error.message, fix: "fix the file"), nil)
             }
-            return (DoctorCheck(name, .fail, "\(file)\(line.map { ", line \($0)" } ?? ""): \(reason)",
-                                fix: "fix the file, or move it aside and run `entra-credential-helper profile add`"), nil)
+            return (DoctorCheck(name, .fail, error.cause, fix: Self.fix(error)), nil)
         }
         var store = config.store
         if let text = probes.environment("ENTRA_CREDENTIAL_HELPER_STORE") {
@@ -87,7 +85,7 @@ extension Doctor {
             var problems: [(String, String)] = []
             if profile.hosts.isEmpty {
                 problems.append(("serves no hosts, so git, docker and kubectl never route to it (get-token and --profile still work)",
-                                 "add \"hosts\": [\"HOST\"] to it in the config, or remove it and add it again with --host PATTERN"))
+                                 fix(.profileHasNoHosts(profile.name))))
             }
             for pattern in profile.hosts {
                 if case let .exact(host) = pattern.kind, !host.contains("."), !HostRouter.Request(scheme: nil, host: host, port: nil).isLoopback,

@@ -36,7 +36,8 @@ final class Wiring {
         return LibSecretStore.Options(
             timeoutMilliseconds: min(max(requested, 50), 60_000),
             promptAllowed: environment("DISPLAY") != nil || environment("WAYLAND_DISPLAY") != nil,
-            encryptedTransport: environment("ENTRA_CREDENTIAL_HELPER_SECRET_TRANSPORT") == "encrypted")
+            encryptedTransport: environment("ENTRA_CREDENTIAL_HELPER_SECRET_TRANSPORT") == "encrypted",
+            environment: environment)
     }
 
     /// --store, else ENTRA_CREDENTIAL_HELPER_STORE, else the config file's "store".
@@ -72,7 +73,7 @@ final class Wiring {
         }
         refreshStoreName = refreshTokens.backendName
         accessCacheName = accessTokens.backendName
-        let http = RetryingTransport(CurlTransport(extraCAFile: CurlTransport.environmentCAFile()))
+        let http = RetryingTransport(CurlTransport(environment: environment))
         let client = EntraClient(http: http)
         let browserUsable = environment("BROWSER") != nil || environment("DISPLAY") != nil || environment("WAYLAND_DISPLAY") != nil
         let flows = InteractiveSignIn(client: client, listeners: LoopbackListener.Factory(),

@@ -28,7 +28,7 @@ struct SystemDoctorProbes: DoctorProbes {
 
     func environment(_ name: String) -> String? { wiring.environment(name) }
 
-    func sessionBusAddress() -> String? { LibSecretStore.sessionBusAddress() }
+    func sessionBusAddress() -> String? { LibSecretStore.sessionBusAddress(environment: wiring.environment) }
 
     func secretService() -> Result<SecretServiceState, HelperError> {
         do {

@@ -15,7 +15,7 @@ public final class LibSecretStore: SecretStore {
         /// Whether an unlock prompt may be shown (a display is available).
         public var promptAllowed: Bool
         /// Read and write secrets through libsecret's Diffie-Hellman session instead of
-        /// a plain one. See `ech_open_plain_session` for the trade.
+        /// a plain one. See `ech_open_plain_session` (CLibSecret/shim.c) for the trade.
         public var encryptedTransport: Bool
         /// Where DBUS_SESSION_BUS_ADDRESS and XDG_RUNTIME_DIR are read, to tell "no bus"
         /// apart before connecting and to name the address in errors. GLib itself

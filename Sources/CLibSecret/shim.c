@@ -11,16 +11,26 @@ void ech_attributes_insert(GHashTable *table, const char *key, const char *value
     g_hash_table_insert(table, g_strdup(key), g_strdup(value));
 }
 
+/// Every property of `interface` on the object at `path` (Properties.GetAll, one round
+/// trip): an a{sv} to g_variant_unref, or NULL with `error` set.
+static GVariant *ech_all_properties(GDBusConnection *connection, const char *path, const char *interface,
+                                    GCancellable *cancellable, GError **error) {
+    GVariant *reply = g_dbus_connection_call_sync(
+        connection, "org.freedesktop.secrets", path, "org.freedesktop.DBus.Properties", "GetAll",
+        g_variant_new("(s)", interface), G_VARIANT_TYPE("(a{sv})"),
+        G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
+    if (reply == NULL) return NULL;
+    GVariant *properties = g_variant_get_child_value(reply, 0);
+    g_variant_unref(reply);
+    return properties;
+}
+
 gboolean ech_item_properties(GDBusConnection *connection, const char *path,
                              GCancellable *cancellable, GHashTable **attributes,
                              char **label, gboolean *locked, guint64 *modified,
                              GError **error) {
-    GVariant *reply = g_dbus_connection_call_sync(
-        connection, "org.freedesktop.secrets", path, "org.freedesktop.DBus.Properties", "GetAll",
-        g_variant_new("(s)", "org.freedesktop.Secret.Item"), G_VARIANT_TYPE("(a{sv})"),
-        G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
-    if (reply == NULL) return FALSE;
-    GVariant *properties = g_variant_get_child_value(reply, 0);
+    GVariant *properties = ech_all_properties(connection, path, "org.freedesktop.Secret.Item", cancellable, error);
+    if (properties == NULL) return FALSE;
     *attributes = ech_attributes_new();
     GVariant *map = g_variant_lookup_value(properties, "Attributes", G_VARIANT_TYPE("a{ss}"));
     if (map != NULL) {
@@ -34,21 +44,15 @@ gboolean ech_item_properties(GDBusConnection *connection, const char *path,
     if (!g_variant_lookup(properties, "Locked", "b", locked)) *locked = FALSE;
     if (!g_variant_lookup(properties, "Modified", "t", modified)) *modified = 0;
     g_variant_unref(properties);
-    g_variant_unref(reply);
     return TRUE;
 }
 
 gboolean ech_collection_locked(GDBusConnection *connection, const char *path,
                                GCancellable *cancellable, gboolean *locked, GError **error) {
-    GVariant *reply = g_dbus_connection_call_sync(
-        connection, "org.freedesktop.secrets", path, "org.freedesktop.DBus.Properties", "GetAll",
-        g_variant_new("(s)", "org.freedesktop.Secret.Collection"), G_VARIANT_TYPE("(a{sv})"),
-        G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
-    if (reply == NULL) return FALSE;
-    GVariant *properties = g_variant_get_child_value(reply, 0);
+    GVariant *properties = ech_all_properties(connection, path, "org.freedesktop.Secret.Collection", cancellable, error);
+    if (properties == NULL) return FALSE;
     if (!g_variant_lookup(properties, "Locked", "b", locked)) *locked = FALSE;
     g_variant_unref(properties);
-    g_variant_unref(reply);
     return TRUE;
 }
 

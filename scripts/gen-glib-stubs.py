@@ -6,8 +6,9 @@ stubs cannot drift from them; the compiler checks each one against its declarati
 
     scripts/gen-glib-stubs.py > Sources/CGLibLoader/stubs.c
 
-Add a function to FUNCTIONS when the code starts calling a new one (the link fails with an
-undefined symbol until it is listed). Variadic functions are written by hand in loader.c.
+Add a function to FUNCTIONS when the code (the Swift, or the shim in Sources/CLibSecret/shim.c)
+starts calling a new one (the link fails with an undefined symbol until it is listed).
+Variadic functions are written by hand in loader.c.
 """
 import re, subprocess, sys
 

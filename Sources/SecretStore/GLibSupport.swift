@@ -70,30 +70,43 @@ struct GLibTable {
 extension LibSecretStore {
     /// The session bus the store would connect to: DBUS_SESSION_BUS_ADDRESS, else the
     /// $XDG_RUNTIME_DIR/bus socket; nil when there is neither (it never autolaunches one).
-    public static func sessionBusAddress() -> String? {
-        guard KeyringFaults.missingBus() == nil else { return nil }
-        if let address = getenv("DBUS_SESSION_BUS_ADDRESS"), address.pointee != 0 { return String(cString: address) }
-        return "unix:path=" + String(cString: getenv("XDG_RUNTIME_DIR")) + "/bus"
+    /// Both are read from `environment`.
+    public static func sessionBusAddress(environment: (String) -> String?) -> String? {
+        guard KeyringFaults.missingBus(environment) == nil else { return nil }
+        let bus = KeyringFaults.Bus(environment)
+        return bus.address ?? "unix:path=" + (bus.runtimeDirectory ?? "") + "/bus"
     }
 }
 
 /// Tells keyring faults apart from the GError a libsecret or GDBus call left.
 enum KeyringFaults {
+    /// The two variables that name the session bus, empty ones as unset.
+    struct Bus {
+        let address: String?
+        let runtimeDirectory: String?
+
+        init(_ environment: (String) -> String?) {
+            address = environment("DBUS_SESSION_BUS_ADDRESS").flatMap { $0.isEmpty ? nil : $0 }
+            runtimeDirectory = environment("XDG_RUNTIME_DIR").flatMap { $0.isEmpty ? nil : $0 }
+        }
+    }
+
     /// `noSessionBus` when there is no bus to connect to without autolaunching one.
-    static func missingBus() -> HelperError? {
-        if let address = getenv("DBUS_SESSION_BUS_ADDRESS"), address.pointee != 0 { return nil }
-        if let runtime = getenv("XDG_RUNTIME_DIR"), runtime.pointee != 0 {
+    static func missingBus(_ environment: (String) -> String?) -> HelperError? {
+        let bus = Bus(environment)
+        if bus.address != nil { return nil }
+        if let runtime = bus.runtimeDirectory {
             var info = stat()
-            if stat(String(cString: runtime) + "/bus", &info) == 0, (info.st_mode & S_IFMT) == S_IFSOCK { return nil }
+            if stat(runtime + "/bus", &info) == 0, (info.st_mode & S_IFMT) == S_IFSOCK { return nil }
         }
         return .noSessionBus(detail: "DBUS_SESSION_BUS_ADDRESS is not set and there is no $XDG_RUNTIME_DIR/bus")
     }
 
-    static func noBus(_ error: UnsafeMutablePointer<GError>?) -> HelperError {
-        guard let address = getenv("DBUS_SESSION_BUS_ADDRESS"), address.pointee != 0 else {
+    static func noBus(_ error: UnsafeMutablePointer<GError>?, environment: (String) -> String?) -> HelperError {
+        guard let address = Bus(environment).address else {
             return .noSessionBus(detail: "DBUS_SESSION_BUS_ADDRESS is not set")
         }
-        return .noSessionBus(detail: "cannot connect to \(String(cString: address)): \(message(error))")
+        return .noSessionBus(detail: "cannot connect to \(address): \(message(error))")
     }
 
     static func classify(

@@ -7,7 +7,7 @@ import HelperCore
 /// Every call runs under a deadline (a watchdog cancels it), every GLib object is
 /// released in a `defer`, and every failure is classified into a `HelperError`.
 public final class LibSecretStore: SecretStore {
-    public struct Options: Sendable {
+    public struct Options {
         /// Bound for each operation on the bus.
         public var timeoutMilliseconds: Int
         /// Bound for an unlock prompt, which waits for a person.
@@ -15,17 +15,22 @@ public final class LibSecretStore: SecretStore {
         /// Whether an unlock prompt may be shown (a display is available).
         public var promptAllowed: Bool
         /// Read and write secrets through libsecret's Diffie-Hellman session instead of
-        /// a plain one. See `ech_open_plain_session` for the trade.
+        /// a plain one. See `ech_open_plain_session` (CLibSecret/shim.c) for the trade.
         public var encryptedTransport: Bool
+        /// Where DBUS_SESSION_BUS_ADDRESS and XDG_RUNTIME_DIR are read, to tell "no bus"
+        /// apart before connecting and to name the address in errors. GLib itself
+        /// connects to the bus its process environment names: pass that one.
+        public var environment: (String) -> String?
 
         public init(
             timeoutMilliseconds: Int = 5000, promptTimeoutMilliseconds: Int = 60000,
-            promptAllowed: Bool, encryptedTransport: Bool = false
+            promptAllowed: Bool, encryptedTransport: Bool = false, environment: @escaping (String) -> String?
         ) {
             self.timeoutMilliseconds = timeoutMilliseconds
             self.promptTimeoutMilliseconds = promptTimeoutMilliseconds
             self.promptAllowed = promptAllowed
             self.encryptedTransport = encryptedTransport
+            self.environment = environment
         }
     }
 
@@ -225,9 +230,9 @@ public final class LibSecretStore: SecretStore {
         // GLib would fall back to autolaunching a bus (spawning dbus-launch, unbounded,
         // and a stray daemon per call): a credential helper must not. Only an address
         // in the environment or the systemd user bus socket counts.
-        if let missing = KeyringFaults.missingBus() { throw missing }
+        if let missing = KeyringFaults.missingBus(options.environment) { throw missing }
         guard let bus = g_bus_get_sync(G_BUS_TYPE_SESSION, cancellable, &error) else {
-            throw KeyringFaults.noBus(error)
+            throw KeyringFaults.noBus(error, environment: options.environment)
         }
         // libsecret takes the same shared connection: keep ours until it holds its own,
         // or the connection would close and be opened a second time.

@@ -194,6 +194,18 @@ struct HTTPClientTests {
         let missing = CurlTransport(extraCAFile: certificate + ".missing")
         #expect(throws: HTTPFault.self) { try missing.send(.init(method: "GET", url: tls.url("/echo"))) }
     }
+
+    @Test("SSL_CERT_FILE comes from the environment passed in, not the process's")
+    func caFileFromInjectedEnvironment() throws {
+        let (certificate, key) = try makeLoopbackCertificate()
+        let tls = try HTTPTestServer(certificate: certificate, key: key)
+        #expect(getenv("SSL_CERT_FILE").map { String(cString: $0) } != certificate)
+        let injected = CurlTransport(environment: { $0 == "SSL_CERT_FILE" ? certificate : nil })
+        #expect(injected.extraCAFile == certificate)
+        #expect(try injected.send(.init(method: "GET", url: tls.url("/echo"))).status == 200)
+        #expect(CurlTransport(environment: { _ in "" }).extraCAFile == nil)
+        #expect(CurlTransport(environment: { _ in nil }).extraCAFile == nil)
+    }
 }
 
 // MARK: - Retries

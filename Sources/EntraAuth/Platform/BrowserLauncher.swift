@@ -1,9 +1,3 @@
-import HelperCore
-
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Opens the sign-in page.
 public protocol BrowserLauncher {
     /// Starts the browser; nil when it could not even start.
@@ -37,40 +31,26 @@ public struct SystemBrowserLauncher: BrowserLauncher {
         return words + [url]
     }
 
+    /// Started through Subprocess with its output discarded and in its own process
+    /// group: a Ctrl-C meant for us does not reach the browser.
     public func launch(url: String) -> LaunchedBrowser? {
-        let argv = command(url: url)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Its own process group: a Ctrl-C meant for us does not reach the browser.
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
-        let cArgs = argv.map { strdup($0) } + [nil]
-        defer { for p in cArgs { free(p) } }
-        var pid: pid_t = 0
-        guard posix_spawnp(&pid, argv[0], &actions, &attributes, cArgs, environ) == 0 else { return nil }
-        return SpawnedBrowser(pid: pid)
+        guard let child = Subprocess.spawn(command(url: url), output: .discarded, ownProcessGroup: true) else { return nil }
+        return SpawnedBrowser(child: child)
     }
 }
 
 final class SpawnedBrowser: LaunchedBrowser {
-    let pid: pid_t
+    let child: Subprocess.Child
     private var failed = false
     private var exited = false
 
-    init(pid: pid_t) { self.pid = pid }
+    init(child: Subprocess.Child) { self.child = child }
 
     func hasFailed() -> Bool {
         guard !exited else { return failed }
-        var status: Int32 = 0
-        guard waitpid(pid, &status, WNOHANG) == pid else { return false }
+        guard let status = child.exitIfDone() else { return false }
         exited = true
-        failed = !((status & 0x7F) == 0 && ((status >> 8) & 0xFF) == 0)
+        failed = Subprocess.exitCode(status) != 0
         return failed
     }
 }

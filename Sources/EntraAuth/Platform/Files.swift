@@ -179,6 +179,21 @@ public enum Files {
         }
     }
 
+    /// The executable `name` on `searchPath` (PATH's format; /usr/local/bin:/usr/bin:/bin
+    /// when unset), or `name` itself when it holds a '/': a regular file we may execute.
+    /// The one PATH lookup (doctor's checks, setup's notes and kubectl).
+    public static func findExecutable(_ name: String, searchPath: String?) -> String? {
+        func executable(_ candidate: String) -> Bool {
+            var info = stat()
+            return stat(candidate, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && access(candidate, X_OK) == 0
+        }
+        if name.contains("/") { return executable(name) ? name : nil }
+        for directory in (searchPath ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") where !directory.isEmpty {
+            if executable("\(directory)/\(name)") { return "\(directory)/\(name)" }
+        }
+        return nil
+    }
+
     public static func environment(_ name: String) -> String? {
         guard let value = getenv(name) else { return nil }
         let text = String(cString: value)

@@ -72,7 +72,8 @@ public protocol HTTPTransport: Sendable {
 public struct CurlTransport: HTTPTransport {
     public var connectTimeoutMilliseconds: Int
     public var totalTimeoutMilliseconds: Int
-    /// A PEM bundle trusted in addition to the system CAs (the caller reads SSL_CERT_FILE).
+    /// A PEM bundle trusted in addition to the system CAs (SSL_CERT_FILE, see
+    /// init(environment:)).
     public var extraCAFile: String?
 
     public init(connectTimeoutMilliseconds: Int = 10_000, totalTimeoutMilliseconds: Int = 30_000,
@@ -85,10 +86,9 @@ public struct CurlTransport: HTTPTransport {
     /// True when libcurl can be loaded (loads it).
     public static var isAvailable: Bool { ech_http_available() == 1 }
 
-    /// SSL_CERT_FILE from the environment, if set and not empty.
-    public static func environmentCAFile() -> String? {
-        guard let value = getenv("SSL_CERT_FILE"), value.pointee != 0 else { return nil }
-        return String(cString: value)
+    /// With SSL_CERT_FILE from `environment`, if set and not empty, as the extra CA bundle.
+    public init(environment: (String) -> String?) {
+        self.init(extraCAFile: environment("SSL_CERT_FILE").flatMap { $0.isEmpty ? nil : $0 })
     }
 
     public func send(_ request: HTTPRequest) throws(HTTPFault) -> HTTPResponse {

@@ -41,7 +41,7 @@ public final class Services {
     /// libcurl with retries, trusting SSL_CERT_FILE too: one per process.
     func http() -> any HTTPTransport {
         if let builtHTTP { return builtHTTP }
-        let http = RetryingTransport(CurlTransport(extraCAFile: CurlTransport.environmentCAFile()))
+        let http = RetryingTransport(CurlTransport(environment: environment))
         builtHTTP = http
         return http
     }
@@ -61,7 +61,8 @@ public final class Services {
         return LibSecretStore.Options(
             timeoutMilliseconds: min(max(requested, 50), 60_000),
             promptAllowed: environment("DISPLAY") != nil || environment("WAYLAND_DISPLAY") != nil,
-            encryptedTransport: environment("ENTRA_CREDENTIAL_HELPER_SECRET_TRANSPORT") == "encrypted")
+            encryptedTransport: environment("ENTRA_CREDENTIAL_HELPER_SECRET_TRANSPORT") == "encrypted",
+            environment: environment)
     }
 
     /// --store, else ENTRA_CREDENTIAL_HELPER_STORE, else the config file's "store".

@@ -28,7 +28,7 @@ struct SystemDoctorProbes: DoctorProbes {
 
     func environment(_ name: String) -> String? { services.environment(name) }
 
-    func sessionBusAddress() -> String? { LibSecretStore.sessionBusAddress() }
+    func sessionBusAddress() -> String? { LibSecretStore.sessionBusAddress(environment: services.environment) }
 
     func secretService() -> Result<SecretServiceState, HelperError> {
         do {

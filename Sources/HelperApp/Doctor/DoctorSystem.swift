@@ -59,18 +59,4 @@ extension Files {
         }
         return .directory(writable: access(path, W_OK | X_OK) == 0)
     }
-
-    /// The executable `name` on `searchPath` (PATH's format), or `name` itself when it
-    /// holds a '/'.
-    public static func findExecutable(_ name: String, searchPath: String?) -> String? {
-        func executable(_ candidate: String) -> Bool {
-            var info = stat()
-            return stat(candidate, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && access(candidate, X_OK) == 0
-        }
-        if name.contains("/") { return executable(name) ? name : nil }
-        for directory in (searchPath ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") where !directory.isEmpty {
-            if executable("\(directory)/\(name)") { return "\(directory)/\(name)" }
-        }
-        return nil
-    }
 }

@@ -104,17 +104,8 @@ struct SetupCommand {
 
     /// A note when the tool could not find the helper under the name it runs.
     func warnIfMissing(_ name: String, tool: String) {
-        guard Self.search(name, path: environment("PATH")) == nil else { return }
+        guard Files.findExecutable(name, searchPath: environment("PATH")) == nil else { return }
         say("note: \(name) is not on PATH, so \(tool) cannot run it yet; install it with integrations/install.sh, or link it to this binary in a PATH directory")
-    }
-
-    /// The executable `name` in PATH, as a path.
-    static func search(_ name: String, path: String?) -> String? {
-        for dir in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") where !dir.isEmpty {
-            let candidate = "\(dir)/\(name)"
-            if access(candidate, X_OK) == 0 { return candidate }
-        }
-        return nil
     }
 
     /// A backup of `bytes` next to `path` (`PATH.bak-TIMESTAMP`, never over another

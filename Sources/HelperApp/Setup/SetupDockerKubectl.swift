@@ -121,7 +121,7 @@ extension SetupCommand {
             throw .usage("setup kubectl: '\(name.prefix(64))' is not a user name; use letters, digits, '.', '_' and '-'")
         }
         let user = KubeconfigUser(name: name, command: args.value("command") ?? selfPath(), profile: profile)
-        let kubectlPath = Self.search("kubectl", path: environment("PATH"))
+        let kubectlPath = Files.findExecutable("kubectl", searchPath: environment("PATH"))
         let next = "kubectl config set-context --current --user \(name)"
         guard !args.has("print"), let kubectlPath else {
             if !args.has("print") {
@@ -201,7 +201,7 @@ extension SetupCommand {
                 let cwd = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
                 return cwd + "/" + (argv0.hasPrefix("./") ? String(argv0.dropFirst(2)) : argv0)
             }
-        } else if !argv0.isEmpty, let found = Self.search(argv0, path: environment("PATH")) {
+        } else if !argv0.isEmpty, let found = Files.findExecutable(argv0, searchPath: environment("PATH")) {
             return found
         }
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)

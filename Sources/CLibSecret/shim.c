@@ -1,41 +1,36 @@
-// The C side of the Secret Service wrapper: libsecret's own header plus the few
-// helpers Swift cannot express directly (a string-keyed GHashTable constructor and
-// a watchdog thread that cancels a GCancellable at a deadline).
-#ifndef ECH_LIBSECRET_SHIM_H
-#define ECH_LIBSECRET_SHIM_H
+// The shim's code (declarations and what each does: shim.h). Compiled against GLib's
+// and libsecret's headers but never linked with them: every g_* and secret_* call here
+// goes to CGLibLoader's stubs, which open the libraries on first use.
+#include "shim.h"
 
-#include <string.h>
-#include <sys/random.h>
-#include <glib.h>
-#include <gio/gio.h>
-// The D-Bus path API (secret-paths.h) reads items without building a GDBusProxy per
-// item, which saves three bus round trips per item on every lookup. libsecret marks it
-// "subject to change", but it has kept the same ABI since 0.7.
-#define SECRET_API_SUBJECT_TO_CHANGE 1
-#include <libsecret/secret.h>
-
-/// A GHashTable of owned `char *` keys and values, as libsecret's *v_sync calls take.
-static inline GHashTable *ech_attributes_new(void) {
+GHashTable *ech_attributes_new(void) {
     return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 }
 
-static inline void ech_attributes_insert(GHashTable *table, const char *key, const char *value) {
+void ech_attributes_insert(GHashTable *table, const char *key, const char *value) {
     g_hash_table_insert(table, g_strdup(key), g_strdup(value));
 }
 
-/// An item's properties in one Properties.GetAll round trip: attributes (readable
-/// while locked), label, lock state and modification time. The caller frees
-/// `*attributes` with g_hash_table_unref and `*label` with g_free.
-static inline gboolean ech_item_properties(GDBusConnection *connection, const char *path,
-                                           GCancellable *cancellable, GHashTable **attributes,
-                                           char **label, gboolean *locked, guint64 *modified,
-                                           GError **error) {
+/// Every property of `interface` on the object at `path` (Properties.GetAll, one round
+/// trip): an a{sv} to g_variant_unref, or NULL with `error` set.
+static GVariant *ech_all_properties(GDBusConnection *connection, const char *path, const char *interface,
+                                    GCancellable *cancellable, GError **error) {
     GVariant *reply = g_dbus_connection_call_sync(
         connection, "org.freedesktop.secrets", path, "org.freedesktop.DBus.Properties", "GetAll",
-        g_variant_new("(s)", "org.freedesktop.Secret.Item"), G_VARIANT_TYPE("(a{sv})"),
+        g_variant_new("(s)", interface), G_VARIANT_TYPE("(a{sv})"),
         G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
-    if (reply == NULL) return FALSE;
+    if (reply == NULL) return NULL;
     GVariant *properties = g_variant_get_child_value(reply, 0);
+    g_variant_unref(reply);
+    return properties;
+}
+
+gboolean ech_item_properties(GDBusConnection *connection, const char *path,
+                             GCancellable *cancellable, GHashTable **attributes,
+                             char **label, gboolean *locked, guint64 *modified,
+                             GError **error) {
+    GVariant *properties = ech_all_properties(connection, path, "org.freedesktop.Secret.Item", cancellable, error);
+    if (properties == NULL) return FALSE;
     *attributes = ech_attributes_new();
     GVariant *map = g_variant_lookup_value(properties, "Attributes", G_VARIANT_TYPE("a{ss}"));
     if (map != NULL) {
@@ -49,28 +44,19 @@ static inline gboolean ech_item_properties(GDBusConnection *connection, const ch
     if (!g_variant_lookup(properties, "Locked", "b", locked)) *locked = FALSE;
     if (!g_variant_lookup(properties, "Modified", "t", modified)) *modified = 0;
     g_variant_unref(properties);
-    g_variant_unref(reply);
     return TRUE;
 }
 
-/// A collection's lock state, read-only (for `doctor`).
-static inline gboolean ech_collection_locked(GDBusConnection *connection, const char *path,
-                                             GCancellable *cancellable, gboolean *locked, GError **error) {
-    GVariant *reply = g_dbus_connection_call_sync(
-        connection, "org.freedesktop.secrets", path, "org.freedesktop.DBus.Properties", "GetAll",
-        g_variant_new("(s)", "org.freedesktop.Secret.Collection"), G_VARIANT_TYPE("(a{sv})"),
-        G_DBUS_CALL_FLAGS_NONE, -1, cancellable, error);
-    if (reply == NULL) return FALSE;
-    GVariant *properties = g_variant_get_child_value(reply, 0);
+gboolean ech_collection_locked(GDBusConnection *connection, const char *path,
+                               GCancellable *cancellable, gboolean *locked, GError **error) {
+    GVariant *properties = ech_all_properties(connection, path, "org.freedesktop.Secret.Collection", cancellable, error);
+    if (properties == NULL) return FALSE;
     if (!g_variant_lookup(properties, "Locked", "b", locked)) *locked = FALSE;
     g_variant_unref(properties);
-    g_variant_unref(reply);
     return TRUE;
 }
 
-/// The process id of the connection owning org.freedesktop.secrets (the provider), or 0
-/// when the bus will not say; never sets an error (for `doctor`'s detail only).
-static inline guint32 ech_secrets_owner_pid(GDBusConnection *connection, GCancellable *cancellable) {
+guint32 ech_secrets_owner_pid(GDBusConnection *connection, GCancellable *cancellable) {
     GError *error = NULL;
     GVariant *reply = g_dbus_connection_call_sync(
         connection, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
@@ -95,8 +81,8 @@ static void ech_secret_free(gpointer data) {
 /// store. The session bus is a socket private to this user; a process that could watch
 /// it could as well ask for the secret itself. Returns the session path (g_free it) or
 /// NULL with `error` set.
-static inline char *ech_open_plain_session(GDBusConnection *connection, GCancellable *cancellable,
-                                           GError **error) {
+static char *ech_open_plain_session(GDBusConnection *connection, GCancellable *cancellable,
+                                    GError **error) {
     GVariant *opened = g_dbus_connection_call_sync(
         connection, "org.freedesktop.secrets", "/org/freedesktop/secrets",
         "org.freedesktop.Secret.Service", "OpenSession",
@@ -112,18 +98,15 @@ static inline char *ech_open_plain_session(GDBusConnection *connection, GCancell
 }
 
 /// Closes a session without waiting (it ends with the connection anyway) and frees the path.
-static inline void ech_close_session(GDBusConnection *connection, char *session) {
+static void ech_close_session(GDBusConnection *connection, char *session) {
     g_dbus_connection_call(connection, "org.freedesktop.secrets", session,
                            "org.freedesktop.Secret.Session", "Close", NULL, NULL,
                            G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
     g_free(session);
 }
 
-/// Reads the secrets of `paths` (a NULL-terminated list) through a plain session:
-/// OpenSession then GetSecrets, two round trips. Returns a table path → text
-/// (NUL-terminated copies, wiped when the table is freed) or NULL with `error` set.
-static inline GHashTable *ech_read_secrets_plain(GDBusConnection *connection, const char **paths,
-                                                 GCancellable *cancellable, GError **error) {
+GHashTable *ech_read_secrets_plain(GDBusConnection *connection, const char **paths,
+                                   GCancellable *cancellable, GError **error) {
     char *session = ech_open_plain_session(connection, cancellable, error);
     if (session == NULL) return NULL;
     GVariant *reply = g_dbus_connection_call_sync(
@@ -154,15 +137,9 @@ static inline GHashTable *ech_read_secrets_plain(GDBusConnection *connection, co
     return secrets;
 }
 
-typedef enum { ECH_STORE_FAILED = 0, ECH_STORE_DONE, ECH_STORE_LOCKED, ECH_STORE_NO_DEFAULT } EchStoreResult;
-
-/// Creates or replaces (same attributes) an item in the default collection through a
-/// plain session: ReadAlias, OpenSession, CreateItem. Returns ECH_STORE_LOCKED when the
-/// collection must be unlocked first (it answered with a prompt or IsLocked), and
-/// ECH_STORE_NO_DEFAULT when there is no default collection.
-static inline EchStoreResult ech_store_plain(GDBusConnection *connection, GHashTable *attributes,
-                                             const char *label, const char *secret,
-                                             GCancellable *cancellable, GError **error) {
+EchStoreResult ech_store_plain(GDBusConnection *connection, GHashTable *attributes,
+                               const char *label, const char *secret,
+                               GCancellable *cancellable, GError **error) {
     (void)secret_error_get_quark();  /* maps org.freedesktop.Secret.Error.* onto SECRET_ERROR */
     GVariant *alias = g_dbus_connection_call_sync(
         connection, "org.freedesktop.secrets", "/org/freedesktop/secrets",
@@ -210,12 +187,9 @@ static inline EchStoreResult ech_store_plain(GDBusConnection *connection, GHashT
     return result;
 }
 
-/// Service.Unlock for `paths`, bounded by `timeout_ms`: sets `*unlocked` to how many
-/// were unlocked at once and `*prompt` to the prompt's path ("/" when none is needed;
-/// g_free it). Waiting for a person to answer the prompt is separate.
-static inline gboolean ech_unlock_call(GDBusConnection *connection, const char **paths, gint timeout_ms,
-                                       GCancellable *cancellable, gint *unlocked, char **prompt,
-                                       GError **error) {
+gboolean ech_unlock_call(GDBusConnection *connection, const char **paths, gint timeout_ms,
+                         GCancellable *cancellable, gint *unlocked, char **prompt,
+                         GError **error) {
     GVariant *reply = g_dbus_connection_call_sync(
         connection, "org.freedesktop.secrets", "/org/freedesktop/secrets",
         "org.freedesktop.Secret.Service", "Unlock", g_variant_new("(^ao)", paths),
@@ -229,10 +203,8 @@ static inline gboolean ech_unlock_call(GDBusConnection *connection, const char *
     return TRUE;
 }
 
-/// Shows the prompt at `prompt_path` and waits for a person to answer it. Returns how
-/// many objects it unlocked, or -1 when it was dismissed (or failed: then `error` is set).
-static inline gint ech_prompt_unlock(SecretService *service, const char *prompt_path,
-                                     GCancellable *cancellable, GError **error) {
+gint ech_prompt_unlock(SecretService *service, const char *prompt_path,
+                       GCancellable *cancellable, GError **error) {
     GVariant *result = secret_service_prompt_at_dbus_path_sync(service, prompt_path, cancellable,
                                                               G_VARIANT_TYPE("ao"), error);
     if (result == NULL) return -1;
@@ -241,9 +213,8 @@ static inline gint ech_prompt_unlock(SecretService *service, const char *prompt_
     return count;
 }
 
-/// Cancels `cancellable` when `timeout_ms` passes before ech_watchdog_stop is called.
-/// This bounds every blocking libsecret call, whatever the D-Bus peer does.
-typedef struct {
+/// The watchdog's state, shared with its thread under `lock`.
+struct EchWatchdog {
     GMutex lock;
     GCond cond;
     gboolean stopped;
@@ -251,7 +222,7 @@ typedef struct {
     gint64 deadline;
     GCancellable *cancellable;
     GThread *thread;
-} EchWatchdog;
+};
 
 static gpointer ech_watchdog_run(gpointer data) {
     EchWatchdog *w = (EchWatchdog *)data;
@@ -269,7 +240,7 @@ static gpointer ech_watchdog_run(gpointer data) {
     return NULL;
 }
 
-static inline EchWatchdog *ech_watchdog_start(GCancellable *cancellable, gint64 timeout_ms) {
+EchWatchdog *ech_watchdog_start(GCancellable *cancellable, gint64 timeout_ms) {
     EchWatchdog *w = g_new0(EchWatchdog, 1);
     g_mutex_init(&w->lock);
     g_cond_init(&w->cond);
@@ -279,8 +250,7 @@ static inline EchWatchdog *ech_watchdog_start(GCancellable *cancellable, gint64 
     return w;
 }
 
-/// Stops and frees the watchdog; returns TRUE when it had fired.
-static inline gboolean ech_watchdog_stop(EchWatchdog *w) {
+gboolean ech_watchdog_stop(EchWatchdog *w) {
     g_mutex_lock(&w->lock);
     w->stopped = TRUE;
     g_cond_signal(&w->cond);
@@ -293,5 +263,3 @@ static inline gboolean ech_watchdog_stop(EchWatchdog *w) {
     g_free(w);
     return fired;
 }
-
-#endif

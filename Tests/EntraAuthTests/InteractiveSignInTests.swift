@@ -86,6 +86,31 @@ struct InteractiveSignInTests {
         #expect(h.accessStore.accessTokens[h.key.accessKey(scopes: h.profile.scopes)]?.token == "at-login")
     }
 
+    @Test("a sign-in as another account drops the old account's cached tokens before it stores anything",
+          arguments: [false, true])
+    func accountChangeDropsCacheFirst(saveFails: Bool) throws {
+        let h = EngineHarness()
+        h.storeRefreshToken("rt-old")
+        h.cacheAccessToken("at-old-account", secondsLeft: 3000)
+        h.http.enqueue(200, tokenBody(access: "at-grace", refresh: "rt-grace", username: "grace@contoso.com",
+                                      clientInfo: ("uid-2", "utid-1")))
+        let refreshTokens = SaveFailingStore(h.refreshStore, fails: saveFails)
+        let client = EntraClient(http: h.http)
+        let flows = InteractiveSignIn(client: client, listeners: h.listeners, browser: h.browser, browserUsable: true,
+                                      clock: h.clock, tell: { _ in })
+        let engine = SignInEngine(client: client, refreshTokens: refreshTokens, accessTokens: h.accessStore, locker: h.locker,
+                                  clock: h.clock, interactive: flows, cooldownSeconds: 120)
+        var options = AcquireOptions()
+        options.alwaysPrompt = true
+        if saveFails {
+            #expect(throws: HelperError.keyringFailure("save refused")) { try engine.token(h.profile, options: options) }
+            #expect(h.accessStore.accessTokens.isEmpty, "the old account's token would be served next")
+        } else {
+            #expect(try engine.token(h.profile, options: options).token == "at-grace")
+            #expect(h.accessStore.accessTokens.values.map(\.token) == ["at-grace"])
+        }
+    }
+
     @Test("a declined sign-in is recorded; automatic callers cool down, login does not")
     func deniedAndCooldown() throws {
         let h = EngineHarness()
@@ -261,4 +286,23 @@ struct InteractiveSignInTests {
         #expect(h.http.remaining == 0)
         #expect(h.refreshStore.refreshTokens.isEmpty)
     }
+}
+
+/// A refresh-token store whose saves fail (a keyring that refuses the write).
+final class SaveFailingStore: RefreshTokenStore {
+    let inner: MemoryTokenStore
+    let fails: Bool
+    var backendName: String { inner.backendName }
+
+    init(_ inner: MemoryTokenStore, fails: Bool) {
+        self.inner = inner
+        self.fails = fails
+    }
+
+    func load(_ key: SignInKey, username: String?) -> StoredRefreshToken? { inner.load(key, username: username) }
+    func save(_ token: StoredRefreshToken, key: SignInKey, profile: String) throws(HelperError) {
+        if fails { throw .keyringFailure("save refused") }
+        inner.save(token, key: key, profile: profile)
+    }
+    func remove(_ key: SignInKey?) { inner.remove(key) }
 }

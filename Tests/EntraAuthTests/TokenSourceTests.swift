@@ -4,7 +4,8 @@ import Testing
 
 /// A token source that is not a person's sign-in: what the layer above sees of it.
 final class ScriptedSource: TokenSource {
-    var answers: [SourcedToken] = []
+    /// The tokens to give, each saying whether it is another account's.
+    var answers: [(token: AccessToken, newAccount: Bool)] = []
     private(set) var demands: [TokenDemand] = []
     private(set) var renewed = 0
     private(set) var forgotten: [SignInKey?] = []
@@ -12,7 +13,9 @@ final class ScriptedSource: TokenSource {
     func acquire(_ profile: Profile, key: SignInKey, demand: TokenDemand) throws(HelperError) -> SourcedToken {
         demands.append(demand)
         guard !answers.isEmpty else { throw .signInFailed("no scripted answer") }
-        return answers.removeFirst()
+        let answer = answers.removeFirst()
+        if answer.newAccount { demand.dropCachedTokens() }
+        return SourcedToken(token: answer.token)
     }
 
     func renew(_ profile: Profile, key: SignInKey) throws(HelperError) -> AccessToken {
@@ -44,7 +47,7 @@ struct TokenSourceTests {
 
     @Test("the source is asked once, under the lock; the next caller gets the cached token")
     func cachedAbove() throws {
-        source.answers = [SourcedToken(token: token("t1"))]
+        source.answers = [(token("t1"), false)]
         #expect(try engine().token(profile, options: AcquireOptions()).token == "t1")
         #expect(try engine().token(profile, options: AcquireOptions()).token == "t1")
         #expect(source.demands.count == 1)
@@ -55,7 +58,7 @@ struct TokenSourceTests {
 
     @Test("a token with under five minutes left is not served from the cache", arguments: [Int64(299), 300])
     func minimumLifetime(secondsLeft: Int64) throws {
-        source.answers = [SourcedToken(token: token("short", lifetime: secondsLeft)), SourcedToken(token: token("next"))]
+        source.answers = [(token("short", lifetime: secondsLeft), false), (token("next"), false)]
         _ = try engine().token(profile, options: AcquireOptions())
         let second = try engine().token(profile, options: AcquireOptions())
         #expect(second.token == (secondsLeft >= 300 ? "short" : "next"))
@@ -65,7 +68,7 @@ struct TokenSourceTests {
     func accountChange() throws {
         let other = AccessToken(token: "other-scope", expiresOn: clock.now + 3600, scopes: ["s2"], account: account)
         cache.save(other, key: SignInKey(profile: profile).accessKey(scopes: ["s2"]), now: clock.now)
-        source.answers = [SourcedToken(token: token("t1")), SourcedToken(token: token("t2"), accountChanged: true)]
+        source.answers = [(token("t1"), false), (token("t2"), true)]
         _ = try engine().token(profile, options: AcquireOptions())
         var force = AcquireOptions()
         force.force = true
@@ -82,7 +85,7 @@ struct TokenSourceTests {
 
     @Test("refresh renews through the source and caches; logout clears the cache and tells the source")
     func refreshAndLogout() throws {
-        source.answers = [SourcedToken(token: token("renewed"))]
+        source.answers = [(token("renewed"), false)]
         #expect(try engine().refresh(profile).token == "renewed")
         #expect(source.renewed == 1)
         #expect(engine().cached(profile, scopes: profile.scopes)?.token == "renewed")

@@ -126,6 +126,9 @@ struct DoctorTests {
         DoctorCase("locked, a display", "keyring", .warn, "an unlock prompt will be shown") {
             $0.service = .success(SecretServiceState(providerPID: nil, defaultCollection: "work", locked: true))
         },
+        DoctorCase("locked, a display: the fix names the desktop", "keyring", .warn, "(or unlock it from the desktop)") {
+            $0.service = .success(SecretServiceState(providerPID: nil, defaultCollection: "work", locked: true))
+        },
         // Kernel keyring.
         DoctorCase("kernel keyring blocked", "kernel keyring", .warn, "seccomp") { $0.kernel = false },
         DoctorCase("kernel keyring not used", "kernel keyring", .ok, "not used") {

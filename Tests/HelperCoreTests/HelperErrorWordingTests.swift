@@ -301,3 +301,24 @@ struct HelperErrorWordingTests {
         #expect(error.fix == "check the keyring daemon and retry")
     }
 }
+
+/// Messages as the helper printed them before cause and fix were split, copied from the
+/// old wording: the rendering must not have changed a byte.
+@Suite("error messages as before the split")
+struct HelperErrorLiteralTests {
+    static let literals: [(HelperError, String)] = [
+        (.noDefaultCollection, "the keyring has no default collection to store into; create one with `gnome-keyring-daemon --replace --unlock --components=secrets` (type a new password, then Ctrl-D) or in Seahorse"),
+        (.keyringTimeout(milliseconds: 5000), "the Secret Service did not answer within 5000 ms; restart the keyring daemon (`gnome-keyring-daemon --replace --components=secrets`) and retry"),
+        (.credentialsNotFound, "credentials not found in native keychain"),
+        (.signInTimedOut(seconds: 3), "the sign-in did not complete within 3 s; retry, or raise the bound with --timeout SECONDS"),
+        (.invalidPortRange("x"), "'x' is not a port or port range; use N or A-B within 1-65535"),
+        (.lockTimeout(path: "/run/l", seconds: 60), "another sign-in held /run/l for over 60 s; finish or cancel it (or end the process holding it) and retry"),
+        (.interactionRequired(profile: "work", reason: "no sign-in is stored for profile work"), "no sign-in is stored for profile work, and this caller cannot show a sign-in prompt; run `entra-credential-helper login --profile work` in a terminal, then retry"),
+        (.usage("kubectl: unknown option '--x'"), "kubectl: unknown option '--x'"),
+    ]
+
+    @Test("each message is the old text, byte for byte", arguments: literals)
+    func literal(error: HelperError, text: String) {
+        #expect(error.message == text)
+    }
+}

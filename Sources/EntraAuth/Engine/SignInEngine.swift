@@ -34,7 +34,7 @@ public final class SignInEngine: AccessTokenProvider {
     public static let minimumLifetime: Int64 = 300
 
     public let source: any TokenSource
-    public let accessTokens: any AccessTokenCache
+    let accessTokens: any AccessTokenCache
     let locker: any SignInLocker
     let clock: any TimeSource
 
@@ -73,9 +73,9 @@ public final class SignInEngine: AccessTokenProvider {
         // Another caller may have done the work while this one waited.
         if useCache, let token = cached(profile, scopes: scopes) { return token }
 
-        let answer = try source.acquire(profile, key: key,
-                                        demand: TokenDemand(scopes: scopes, options: options, waitedSince: waited ? waitStarted : nil))
-        if answer.accountChanged { try? accessTokens.remove(prefix: key.digest) }  // another account's tokens
+        let demand = TokenDemand(scopes: scopes, options: options, waitedSince: waited ? waitStarted : nil,
+                                 dropCachedTokens: { [accessTokens] in try? accessTokens.remove(prefix: key.digest) })
+        let answer = try source.acquire(profile, key: key, demand: demand)
         keep(answer.token, key: key, scopes: scopes)
         return answer.token
     }

@@ -25,23 +25,26 @@ public struct TokenDemand {
     /// When this caller had to wait for the lock (another caller held it): the wall-clock
     /// time it started waiting. A prompt abandoned since then is not shown again to it.
     public var waitedSince: Int64?
+    /// Drops the access tokens cached for the sign-in: a source calls it when a new
+    /// token belongs to another account than before, before it persists anything, so
+    /// that a failed write cannot leave the old account's tokens to be served.
+    public var dropCachedTokens: () -> Void
 
-    public init(scopes: [String], options: AcquireOptions, waitedSince: Int64? = nil) {
+    public init(scopes: [String], options: AcquireOptions, waitedSince: Int64? = nil,
+                dropCachedTokens: @escaping () -> Void = {}) {
         self.scopes = scopes
         self.options = options
         self.waitedSince = waitedSince
+        self.dropCachedTokens = dropCachedTokens
     }
 }
 
-/// A source's answer: the token, and whether it belongs to another account than the
-/// source had before (the layer above then drops the cached tokens of the old one).
+/// A source's answer.
 public struct SourcedToken {
     public var token: AccessToken
-    public var accountChanged: Bool
 
-    public init(token: AccessToken, accountChanged: Bool = false) {
+    public init(token: AccessToken) {
         self.token = token
-        self.accountChanged = accountChanged
     }
 }
 

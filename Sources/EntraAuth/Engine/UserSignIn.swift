@@ -61,9 +61,11 @@ public final class UserSignIn: TokenSource {
             throw error
         }
         locker.clearAbandoned(key)
-        let accountChanged = stored?.account.homeAccountID != response.accessToken.account.homeAccountID
+        if stored?.account.homeAccountID != response.accessToken.account.homeAccountID {
+            demand.dropCachedTokens()  // another account's tokens
+        }
         try persist(response, profile: profile, key: key, previous: stored)
-        return SourcedToken(token: response.accessToken, accountChanged: accountChanged)
+        return SourcedToken(token: response.accessToken)
     }
 
     /// `refresh`: the refresh-token grant now.

@@ -36,9 +36,9 @@ public final class LoopbackListener: RedirectListener {
     public let port: Int
     /// The listening sockets: 127.0.0.1, then ::1 when there is IPv6.
     private var sockets: [Int32]
-    /// The addresses it listens on, for doctor.
     /// Deadlines and connection budgets (monotonic).
     private let clock: any TimeSource
+    /// The addresses it listens on, for doctor.
     public var addresses: String { sockets.count > 1 ? "127.0.0.1 and ::1" : "127.0.0.1 (no ::1 here)" }
 
     static let connectionBudget: Int64 = 2000

@@ -13,17 +13,21 @@ import SecretStore
 public final class Services {
     public let environment: (String) -> String?
     let tell: (String) -> Void
+    /// Every component that reads the time or waits gets this one.
+    let clock: any TimeSource
     private var loaded: Config?
     private var warnedBrokenConfig = false
-    private var builtEngine: (storeFlag: String?, engine: SignInEngine)?
+    private var built: (storeFlag: String?, engine: SignInEngine, cache: any AccessTokenCache)?
     private var builtHTTP: (any HTTPTransport)?
 
-    public init(environment: @escaping (String) -> String?, tell: @escaping (String) -> Void) {
+    public init(environment: @escaping (String) -> String?, tell: @escaping (String) -> Void,
+                clock: any TimeSource = SystemTime()) {
         self.environment = environment
         self.tell = tell
+        self.clock = clock
     }
 
-    public func gitKeyring() -> GitKeyring { GitKeyring(store: secretStore(), clock: SystemTime()) }
+    public func gitKeyring() -> GitKeyring { GitKeyring(store: secretStore(), clock: clock) }
     public func dockerKeyring() -> DockerKeyring { DockerKeyring(store: secretStore()) }
 
     /// Entra tokens as git gets them, for the front end that git runs.
@@ -33,15 +37,14 @@ public final class Services {
 
     /// ACR tokens as docker gets them.
     func acrTokens() throws(HelperError) -> AcrTokens {
-        let engine = try engine(storeFlag: nil)
-        return AcrTokens(tokens: engine, cache: engine.accessTokens, http: http(), clock: SystemTime(),
-                         options: { self.frontEndOptions(git: false) })
+        let (engine, cache) = try engineAndCache(storeFlag: nil)
+        return AcrTokens(tokens: engine, cache: cache, http: http(), clock: clock, options: { self.frontEndOptions(git: false) })
     }
 
     /// libcurl with retries, trusting SSL_CERT_FILE too: one per process.
     func http() -> any HTTPTransport {
         if let builtHTTP { return builtHTTP }
-        let http = RetryingTransport(CurlTransport(environment: environment))
+        let http = RetryingTransport(CurlTransport(environment: environment), clock: clock)
         builtHTTP = http
         return http
     }
@@ -77,7 +80,13 @@ public final class Services {
     /// The engine over the user sign-in, with the stores --store (or the environment, or
     /// the config) names. Built once per process.
     func engine(storeFlag: String?) throws(HelperError) -> SignInEngine {
-        if let builtEngine, builtEngine.storeFlag == storeFlag { return builtEngine.engine }
+        try engineAndCache(storeFlag: storeFlag).engine
+    }
+
+    /// The engine, and the access-token cache it was built over (the ACR exchange caches
+    /// its tokens there too, so that `logout` drops them with the rest).
+    private func engineAndCache(storeFlag: String?) throws(HelperError) -> (engine: SignInEngine, cache: any AccessTokenCache) {
+        if let built, built.storeFlag == storeFlag { return (built.engine, built.cache) }
         let refreshTokens: any RefreshTokenStore
         let accessTokens: any AccessTokenCache
         switch try storeKind(flag: storeFlag) {
@@ -101,15 +110,15 @@ public final class Services {
         }
         let client = EntraClient(http: http())
         let browserUsable = environment("BROWSER") != nil || environment("DISPLAY") != nil || environment("WAYLAND_DISPLAY") != nil
-        let flows = InteractiveSignIn(client: client, listeners: LoopbackListener.Factory(),
+        let flows = InteractiveSignIn(client: client, listeners: LoopbackListener.Factory(clock: clock),
                                       browser: SystemBrowserLauncher(environment: environment),
-                                      browserUsable: browserUsable, clock: SystemTime(), tell: tell)
-        let locker = FileLocker(environment: environment)
-        let user = UserSignIn(client: client, refreshTokens: refreshTokens, locker: locker, clock: SystemTime(),
+                                      browserUsable: browserUsable, clock: clock, tell: tell)
+        let locker = FileLocker(environment: environment, clock: clock)
+        let user = UserSignIn(client: client, refreshTokens: refreshTokens, locker: locker, clock: clock,
                               interactive: flows, cooldownSeconds: (try? config().promptCooldownSeconds) ?? 120)
-        let engine = SignInEngine(source: user, accessTokens: accessTokens, locker: locker, clock: SystemTime())
-        builtEngine = (storeFlag, engine)
-        return engine
+        let engine = SignInEngine(source: user, accessTokens: accessTokens, locker: locker, clock: clock)
+        built = (storeFlag, engine, accessTokens)
+        return (engine, accessTokens)
     }
 
     /// `logout`'s sweep of every other place a token of ours may have been left by an

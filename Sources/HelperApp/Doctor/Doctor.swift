@@ -137,7 +137,7 @@ public struct Doctor {
             return [bus, provider, DoctorCheck(
                 "keyring", .warn,
                 "default collection '\(collection)' is locked" + (prompt ? " (an unlock prompt will be shown on first use)" : " and there is no display for an unlock prompt"),
-                fix: Self.fix(.collectionLocked(collection: collection)))]
+                fix: Self.fix(.collectionLocked(collection: collection)) + (prompt ? " (or unlock it from the desktop)" : ""))]
         case let .failure(error):
             switch error {
             case let .noSessionBus(detail):

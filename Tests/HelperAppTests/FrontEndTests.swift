@@ -1,0 +1,127 @@
+import Foundation
+import HelperCore
+import HelperProtocol
+import Testing
+@testable import HelperApp
+
+/// Streams in memory: the request in, the answer and the human lines out.
+final class MemoryStreams: ByteStreams {
+    let input: [UInt8]
+    private(set) var output: [UInt8] = []
+    private(set) var diagnostics: [String] = []
+
+    init(_ input: String = "") { self.input = Array(input.utf8) }
+
+    func readInput(limit: Int) throws(HelperError) -> [UInt8] {
+        guard input.count <= limit else { throw .inputTooLarge(limit: limit) }
+        return input
+    }
+    func writeOutput(_ bytes: [UInt8]) { output += bytes }
+    func writeDiagnostic(_ line: String) { diagnostics.append(line) }
+    var stdout: String { String(decoding: output, as: UTF8.self) }
+}
+
+/// A config with one git profile and one AKS profile, whose authority is a loopback
+/// port nothing listens on: nothing here can reach a network, and every case stops
+/// before a prompt (USE_INTERACTIVE=false, spec.interactive=false) with the memory store.
+final class FrontEndWorld {
+    let directory: URL
+    var environment: [String: String]
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ech-frontend-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("run"), withIntermediateDirectories: true)
+        let config = """
+        {"profiles": {
+          "git": {"tenant": "contoso.example", "client_id": "c1", "scopes": ["api://git/.default"],
+                  "authority_host": "http://127.0.0.1:9", "hosts": ["git.example"]},
+          "aks": {"tenant": "contoso.example", "client_id": "c2", "scopes": ["api://aks/.default"],
+                  "authority_host": "http://127.0.0.1:9", "hosts": ["*.azmk8s.io"]},
+          "acr": {"preset": "acr", "tenant": "contoso.example", "authority_host": "http://127.0.0.1:9", "hosts": ["r.azurecr.io"]}
+        }}
+        """
+        try config.write(to: directory.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        environment = ["ENTRA_CREDENTIAL_HELPER_CONFIG": directory.appendingPathComponent("config.json").path,
+                       "ENTRA_CREDENTIAL_HELPER_STORE": "memory", "USE_INTERACTIVE": "false",
+                       "XDG_RUNTIME_DIR": directory.appendingPathComponent("run").path, "HOME": directory.path]
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    func run(_ arguments: [String], stdin: String = "") -> (status: Int32, streams: MemoryStreams) {
+        let streams = MemoryStreams(stdin)
+        let env = environment
+        return (App.run(arguments: arguments, streams: streams, environment: { env[$0] }), streams)
+    }
+
+    static func execInfo(server: String?, interactive: Bool = false) -> String {
+        let cluster = server.map { #","cluster":{"server":"\#($0)"}"# } ?? ""
+        return #"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":\#(interactive)\#(cluster)}}"#
+    }
+}
+
+@Suite("front ends over App.run: exit codes, streams, routing")
+struct FrontEndTests {
+    @Test("kubectl: usage errors exit 2, refusals exit 1; one line on stderr, nothing on stdout", arguments: [
+        (["--bogus"], "https://c.hcp.eastus.azmk8s.io", Int32(2), "kubectl: unknown option '--bogus'"),
+        ([], nil, 1, "kubectl sent no cluster server"),
+        ([], "https://evil.example.org", 1, "no profile names the host https://evil.example.org"),
+        (["--profile", "git"], "https://c.hcp.eastus.azmk8s.io", 1, "profile git does not name the cluster's host"),
+        ([], "https://c.hcp.eastus.azmk8s.io", 1, "no sign-in is stored for profile aks"),
+        (["--profile", "aks"], nil, 1, "no sign-in is stored for profile aks"),
+    ] as [([String], String?, Int32, String)])
+    func kubectl(arguments: [String], server: String?, status: Int32, line: String) throws {
+        let world = try FrontEndWorld()
+        world.environment["KUBERNETES_EXEC_INFO"] = FrontEndWorld.execInfo(server: server)
+        let (exit, streams) = world.run(["entra-credential-helper", "kubectl"] + arguments)
+        #expect(exit == status)
+        #expect(streams.output.isEmpty)
+        #expect(streams.diagnostics.count == 1)
+        #expect(streams.diagnostics.first?.hasPrefix("entra-credential-helper: ") == true)
+        #expect(streams.diagnostics.first?.contains(line) == true, "\(streams.diagnostics)")
+    }
+
+    @Test("git: a routed host that needs a sign-in fails with the login command on stderr, exit 1")
+    func gitRouted() throws {
+        let world = try FrontEndWorld()
+        let (exit, streams) = world.run(["git-credential-entra", "get"], stdin: "protocol=https\nhost=git.example\n\n")
+        #expect(exit == 1)
+        #expect(streams.output.isEmpty)
+        #expect(streams.diagnostics == ["entra-credential-helper: no sign-in is stored for profile git, and this caller cannot show a sign-in prompt; run `entra-credential-helper login --profile git` in a terminal, then retry"])
+    }
+
+    @Test("git: a routed host with a dot segment in its path is refused before anything else")
+    func gitDotSegment() throws {
+        let world = try FrontEndWorld()
+        let (exit, streams) = world.run(["git-credential-entra", "get"], stdin: "protocol=https\nhost=git.example\npath=a/../b\n\n")
+        #expect(exit == 1)
+        #expect(streams.diagnostics.first?.contains("holds a '.' or '..' segment") == true)
+    }
+
+    @Test("docker: errors go to stdout (docker shows them), exit 1", arguments: [
+        (["frobnicate"], "", "Unknown credential action `frobnicate`"),
+        (["get"], "r.azurecr.io", "no sign-in is stored for profile acr"),
+    ])
+    func docker(arguments: [String], stdin: String, text: String) throws {
+        let world = try FrontEndWorld()
+        let (exit, streams) = world.run(["docker-credential-entra"] + arguments, stdin: stdin)
+        #expect(exit == 1)
+        #expect(streams.stdout.contains(text), "\(streams.stdout)")
+        #expect(streams.diagnostics.isEmpty)
+    }
+
+    @Test("Services builds the engine once per --store, and says the file store's warning once")
+    func engineOnce() throws {
+        let world = try FrontEndWorld()
+        var told: [String] = []
+        let env = world.environment
+        let services = Services(environment: { env[$0] }, tell: { told.append($0) })
+        let memory = try services.engine(storeFlag: nil)
+        #expect(try services.engine(storeFlag: nil) === memory)
+        let file = try services.engine(storeFlag: "file")
+        #expect(file !== memory)
+        #expect(try services.engine(storeFlag: "file") === file)
+        #expect(told.count == 1 && told.first?.contains("file") == true, "\(told)")
+        #expect(throws: HelperError.self) { try services.engine(storeFlag: "floppy") }
+    }
+}

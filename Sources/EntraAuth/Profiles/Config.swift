@@ -15,7 +15,14 @@ import HelperCore
 /// Unknown keys are errors (a typo must not silently change behaviour), and every error
 /// names the file and the line.
 public struct Config: Equatable, Sendable {
-    public var profiles: [String: Profile] = [:]
+    /// The profiles. A file that ConfigIndex could check on its bytes builds them on first
+    /// use: routing (routeOrRefuse) builds only those that can match.
+    public var profiles: [String: Profile] {
+        get { built ?? checked?.profiles ?? [:] }
+        set { built = newValue; checked = nil }
+    }
+    private var built: [String: Profile]? = [:]
+    private var checked: CheckedProfiles?
     public var defaultProfile: String?
     /// How long automatic prompts pause after an abandoned sign-in.
     public var promptCooldownSeconds = 120
@@ -41,8 +48,33 @@ public struct Config: Equatable, Sendable {
             && name.utf8.allSatisfy { HostPattern.isLetterOrDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
     }
 
+    public static func == (lhs: Config, rhs: Config) -> Bool {
+        lhs.profiles == rhs.profiles && lhs.defaultProfile == rhs.defaultProfile
+            && lhs.promptCooldownSeconds == rhs.promptCooldownSeconds && lhs.store == rhs.store
+    }
+
     /// Parses the file's bytes; `path` only names the file in errors.
     public static func parse(_ bytes: [UInt8], path: String) throws(HelperError) -> Config {
+        guard let index = ConfigIndex(bytes) else { return try parseFully(bytes, path: path) }
+        var config = Config()
+        config.built = nil
+        config.checked = CheckedProfiles(index: index, path: path)
+        config.defaultProfile = index.defaultProfile
+        config.promptCooldownSeconds = index.promptCooldownSeconds
+        config.store = index.store
+        return config
+    }
+
+    /// The profile that serves a request, as HostRouter over all the profiles chooses it.
+    public func routeOrRefuse(_ request: HostRouter.Request) throws(HelperError) -> Profile? {
+        if let checked, let candidates = try checked.index.candidates(host: request.host, port: request.port, path: checked.path) {
+            return try HostRouter(profiles: candidates).routeOrRefuse(request)
+        }
+        return try HostRouter(profiles: Array(profiles.values)).routeOrRefuse(request)
+    }
+
+    /// Reads the whole file into values, checking as it goes.
+    static func parseFully(_ bytes: [UInt8], path: String) throws(HelperError) -> Config {
         let document: JSONValue
         do {
             document = try JSON.parse(bytes)
@@ -104,7 +136,7 @@ public struct Config: Equatable, Sendable {
         return members.keys.sorted().filter { !known.contains($0) }
     }
 
-    private static func profile(name: String, _ entry: JSONValue, at: String,
+    static func profile(name: String, _ entry: JSONValue, at: String,
                                 fail: (String, String) -> HelperError) throws(HelperError) -> Profile {
         guard case let .object(fields) = entry else { throw fail(at, "profile '\(name)' must be an object") }
         for key in unknown(fields, known: profileKeys) {

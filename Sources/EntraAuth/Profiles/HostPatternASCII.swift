@@ -10,7 +10,23 @@ extension HostPattern {
         case notASCII
     }
 
-    static func parseASCII(_ text: UnsafeBufferPointer<UInt8>) -> ASCIIReading {
+    /// Where an ASCII pattern's parts are, found without building anything: the host name
+    /// is `text[..<nameEnd]` (trailing dots dropped unless an IPv6 literal; still in the
+    /// written case), `*.` first when `wildcard`; the path starts at `slash`.
+    struct Scan {
+        var nameEnd: Int
+        var wildcard: Bool
+        var port: Int?
+        var slash: Int
+    }
+
+    enum ASCIIScan {
+        case scanned(Scan)
+        case invalid
+        case notASCII
+    }
+
+    static func scanASCII<Bytes: RandomAccessCollection<UInt8>>(_ text: Bytes) -> ASCIIScan where Bytes.Index == Int {
         guard text.allSatisfy({ $0 < 0x80 }) else { return .notASCII }
         // No white space, no control character, none of @ ? # \.
         guard !text.isEmpty, !text.contains(where: { byte in
@@ -18,15 +34,21 @@ extension HostPattern {
                 || byte == UInt8(ascii: "#") || byte == UInt8(ascii: "\\")
         }) else { return .invalid }
         let slash = text.firstIndex(of: UInt8(ascii: "/")) ?? text.endIndex
-        var path: [String] = []
         if slash != text.endIndex {
-            for segment in text[slash...].split(separator: UInt8(ascii: "/")) {
-                if segment.count <= 2 && segment.allSatisfy({ $0 == UInt8(ascii: ".") }) || segment.contains(UInt8(ascii: "%")) {
-                    return .invalid
+            // Segments between slashes, empty ones skipped: at least one, none "." or "..", no '%'.
+            var segments = 0, length = 0, dots = 0
+            for byte in text[slash...] {
+                if byte == UInt8(ascii: "%") { return .invalid }
+                if byte != UInt8(ascii: "/") {
+                    length += 1
+                    if byte == UInt8(ascii: ".") { dots += 1 }
+                    continue
                 }
-                path.append(String(decoding: segment.map(lowercased), as: UTF8.self))
+                if length > 0 { segments += 1; if length <= 2 && dots == length { return .invalid } }
+                length = 0; dots = 0
             }
-            if path.isEmpty { return .invalid }
+            if length > 0 { segments += 1; if length <= 2 && dots == length { return .invalid } }
+            if segments == 0 { return .invalid }
         }
         let host = text[..<slash]
         guard !host.isEmpty, host.last != UInt8(ascii: ":") else { return .invalid }
@@ -34,7 +56,7 @@ extension HostPattern {
         // ']'), digits only, 1-65535; anything else stays in the name.
         var nameEnd = host.endIndex
         var port: Int?
-        let searchStart = host.first == UInt8(ascii: "[") ? host.firstIndex(of: UInt8(ascii: "]")) ?? 0 : 0
+        let searchStart = host.first == UInt8(ascii: "[") ? host.firstIndex(of: UInt8(ascii: "]")) ?? host.startIndex : host.startIndex
         if let colon = host[searchStart...].lastIndex(of: UInt8(ascii: ":")) {
             var value = 0
             for byte in host[(colon + 1)...] {
@@ -44,18 +66,30 @@ extension HostPattern {
             }
             if value > 0 { port = value; nameEnd = colon }
         }
-        // normalise: lower case, trailing dots dropped unless an IPv6 literal.
-        var name = host[..<nameEnd].map(lowercased)
-        if name.first != UInt8(ascii: "[") {
-            while name.count > 1, name.last == UInt8(ascii: ".") { name.removeLast() }
+        // normalise: trailing dots dropped unless an IPv6 literal (lower case: when built).
+        if host.first != UInt8(ascii: "[") {
+            while nameEnd - host.startIndex > 1, text[nameEnd - 1] == UInt8(ascii: ".") { nameEnd -= 1 }
         }
+        let name = text[host.startIndex..<nameEnd]
         if name.starts(with: [UInt8(ascii: "*"), UInt8(ascii: ".")]) {
-            let suffix = name[2...]
+            let suffix = name.dropFirst(2)
             guard isHostName(suffix), suffix.contains(UInt8(ascii: ".")) else { return .invalid }
-            return .parsed(HostPattern(kind: .subdomains(String(decoding: suffix, as: UTF8.self)), port: port, path: path))
+            return .scanned(Scan(nameEnd: nameEnd, wildcard: true, port: port, slash: slash))
         }
-        guard isHostName(name[...]) else { return .invalid }
-        return .parsed(HostPattern(kind: .exact(String(decoding: name, as: UTF8.self)), port: port, path: path))
+        guard isHostName(name) else { return .invalid }
+        return .scanned(Scan(nameEnd: nameEnd, wildcard: false, port: port, slash: slash))
+    }
+
+    static func parseASCII(_ text: UnsafeBufferPointer<UInt8>) -> ASCIIReading {
+        switch scanASCII(text) {
+        case .notASCII: return .notASCII
+        case .invalid: return .invalid
+        case let .scanned(scan):
+            let path = text[scan.slash...].split(separator: UInt8(ascii: "/"))
+                .map { String(decoding: $0.map(lowercased), as: UTF8.self) }
+            let name = String(decoding: text[(scan.wildcard ? 2 : 0)..<scan.nameEnd].map(lowercased), as: UTF8.self)
+            return .parsed(HostPattern(kind: scan.wildcard ? .subdomains(name) : .exact(name), port: scan.port, path: path))
+        }
     }
 
     /// isHostName on ASCII bytes.
@@ -64,10 +98,21 @@ extension HostPattern {
             let text = String(decoding: name, as: UTF8.self)
             return text.hasSuffix("]") && isIPv6(text.dropFirst().dropLast())
         }
-        return name.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).allSatisfy { label in
-            !label.isEmpty && label.count <= 63 && label.first != UInt8(ascii: "-") && label.last != UInt8(ascii: "-")
-                && label.allSatisfy { isLetterOrDigit($0) || $0 == UInt8(ascii: "-") }
+        // Labels between dots (empty ones included): 1-63 letters, digits or '-', no '-' at either end.
+        var length = 0
+        var last: UInt8 = 0
+        for byte in name {
+            if byte == UInt8(ascii: ".") {
+                guard length > 0, last != UInt8(ascii: "-") else { return false }
+                length = 0
+            } else {
+                guard isLetterOrDigit(byte) || byte == UInt8(ascii: "-"), length > 0 || byte != UInt8(ascii: "-") else { return false }
+                length += 1
+                guard length <= 63 else { return false }
+            }
+            last = byte
         }
+        return length > 0 && last != UInt8(ascii: "-")
     }
 
     static func isLetterOrDigit(_ byte: UInt8) -> Bool {

@@ -123,15 +123,19 @@ final class Wiring {
     /// request to a routed host is refused.
     func route(_ request: HostRouter.Request?) throws(HelperError) -> Profile? {
         guard let request else { return nil }
-        guard let profiles = try routableProfiles(host: request.host) else { return nil }
-        return try HostRouter(profiles: profiles).routeOrRefuse(request)
+        guard let config = try routableConfig(host: request.host) else { return nil }
+        return try config.routeOrRefuse(request)
     }
 
     /// The profiles, or nil when the config is broken but cannot have named `host`
     /// (nil `host`: no particular host).
     func routableProfiles(host: String?) throws(HelperError) -> [Profile]? {
+        try routableConfig(host: host).map { Array($0.profiles.values) }
+    }
+
+    private func routableConfig(host: String?) throws(HelperError) -> Config? {
         do {
-            return Array(try config().profiles.values)
+            return try config()
         } catch {
             guard case let .configInvalid(path, _, _) = error, let bytes = try? Files.read(path),
                   !(host.map { ConfigSalvage.mightRoute(bytes, host: $0) } ?? false) else { throw error }

@@ -1,4 +1,4 @@
-import EntraAuth
+@testable import EntraAuth
 import FuzzSupport
 import HelperCore
 
@@ -7,6 +7,14 @@ import HelperCore
 /// read is refused with configInvalid naming the file and a line inside it.
 func fuzzConfig(_ bytes: [UInt8]) {
     let path = "/fuzz/config.json"
+    // ConfigIndex (checking on the bytes) must not change what the file reads as.
+    let fast = Result { () throws(HelperError) in try Config.parse(bytes, path: path) }
+    let full = Result { () throws(HelperError) in try Config.parseFully(bytes, path: path) }
+    switch (fast, full) {
+    case let (.success(a), .success(b)): invariant(a == b, "ConfigIndex read another config")
+    case let (.failure(a), .failure(b)): invariant(a == b, "ConfigIndex changed the error: \(a) vs \(b)")
+    default: invariant(false, "ConfigIndex and the full reading disagree: \(fast) vs \(full)")
+    }
     let config: Config
     do {
         config = try Config.parse(bytes, path: path)

@@ -31,17 +31,10 @@ PY
 control reset-counters '{}' >/dev/null
 for config in one large; do
     export ENTRA_CREDENTIAL_HELPER_CONFIG="$work/$config.json"
-    "$work/git-credential-entra" get < "$work/git-routed" | grep -q '^password=ey' \
-        || { echo "config.sh: no token for a routed host with the $config config" >&2; exit 1; }
     "$work/git-credential-entra" get < "$work/git-unrouted" | grep -qx 'password=bench-secret' \
         || { echo "config.sh: no stored login for an unrouted host with the $config config" >&2; exit 1; }
-    KUBERNETES_EXEC_INFO="$exec_info" "$ours" kubectl | grep -q '"token":"ey' \
-        || { echo "config.sh: no kubectl token with the $config config" >&2; exit 1; }
-    "$work/docker-credential-entra" get < "$work/registry" | cmp -s - "$work/docker-answer" \
-        || { echo "config.sh: docker get did not answer the cached ACR token with the $config config" >&2; exit 1; }
+    cached_front_ends "config.sh ($config config)"
 done
-[ "$(control counters | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')" = 0 ] \
-    || { echo "config.sh: a cached front-end answer asked the emulator" >&2; exit 1; }
 
 size() { python3 -c 'import json,os,sys; c=json.load(open(sys.argv[1])); print(len(c["profiles"]), sum(len(p.get("hosts",[])) for p in c["profiles"].values()), os.path.getsize(sys.argv[1]) // 1024)' "$1"; }
 read -r large_profiles large_patterns large_kib < <(size "$work/large.json")

@@ -71,3 +71,16 @@ printf 'protocol=https\nhost=git.bench.example\n' > "$work/git-routed"
 printf '%s\n' "$registry_host" > "$work/registry"
 exec_info='{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":false,"cluster":{"server":"https://kube.bench.example"}}}'
 "$work/docker-credential-entra" get < "$work/registry" > "$work/docker-answer"
+
+# cached_front_ends WHO: git (routed host), kubectl and docker each answer from the caches,
+# without a token request to the emulator since the last reset-counters.
+cached_front_ends() {
+    "$work/git-credential-entra" get < "$work/git-routed" | grep -q '^password=ey' \
+        || { echo "$1: our git get gave no token for a routed host" >&2; exit 1; }
+    KUBERNETES_EXEC_INFO="$exec_info" "$ours" kubectl | grep -q '"token":"ey' \
+        || { echo "$1: our kubectl answer has no token" >&2; exit 1; }
+    "$work/docker-credential-entra" get < "$work/registry" | cmp -s - "$work/docker-answer" \
+        || { echo "$1: our docker get did not answer the cached ACR token" >&2; exit 1; }
+    [ "$(control counters | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')" = 0 ] \
+        || { echo "$1: a cached front-end answer asked the emulator" >&2; exit 1; }
+}

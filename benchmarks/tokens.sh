@@ -36,14 +36,7 @@ PY
     || { echo "tokens.sh: git-credential-libsecret did not return the stored password" >&2; exit 1; }
 
 control reset-counters '{}' >/dev/null
-"$work/git-credential-entra" get < "$work/git-routed" | grep -q '^password=ey' \
-    || { echo "tokens.sh: our git get gave no token for a routed host" >&2; exit 1; }
-KUBERNETES_EXEC_INFO="$exec_info" "$ours" kubectl | grep -q '"token":"ey' \
-    || { echo "tokens.sh: our kubectl answer has no token" >&2; exit 1; }
-"$work/docker-credential-entra" get < "$work/registry" | cmp -s - "$work/docker-answer" \
-    || { echo "tokens.sh: our docker get did not answer the cached ACR token" >&2; exit 1; }
-[ "$(control counters | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')" = 0 ] \
-    || { echo "tokens.sh: a cached front-end answer asked the emulator" >&2; exit 1; }
+cached_front_ends tokens.sh
 
 echo "**Cached access token** (\`get-token\` answering from the kernel keyring vs \`git-credential-libsecret get\` on a stored item). Bar: wall ≤ 0.5x the peer's."
 echo

@@ -79,7 +79,7 @@ struct ConfigIndexTests {
     @Test("routing builds only the profiles that can match, and chooses as the router over all of them", arguments: [
         "https://dev.azure.com/contoso/repo", "https://dev.azure.com/other", "https://git.example:8443", "https://git.example",
         "https://a.b.example.com", "https://example.com", "http://127.0.0.1:5001", "https://[::1]:5002", "https://DEV.AZURE.COM./x",
-        "https://dev.azure.com/contoso/../x", "https://evil.example", "https://\u{212A}.example.com", "https://x.example.com:443",
+        "https://dev.azure.com/contoso/../x", "https://evil.example", "https://myregistry.azurecr.io", "https://org.visualstudio.com","https://\u{212A}.example.com", "https://x.example.com:443",
     ])
     func routing(url: String) throws {
         let config = try Config.parse(Array(Self.plain.utf8), path: "/c.json")

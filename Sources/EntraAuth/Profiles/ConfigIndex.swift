@@ -15,6 +15,8 @@ struct ConfigIndex: Sendable {
         var object: Range<Int>
         /// Indices into `patterns`.
         var patterns: Range<Int>
+        /// The preset whose patterns the profile has, when it names no hosts of its own.
+        var presetHosts: Preset?
     }
 
     /// A checked pattern: its host name as written (`*.` dropped), and its port.
@@ -46,6 +48,9 @@ struct ConfigIndex: Sendable {
             guard name.allSatisfy({ $0 < 0x80 }) else { return nil }
             return entries.filter { entry in
                 patterns[entry.patterns].contains { pattern in matches(pattern, name: name, port: effective) }
+                    || (entry.presetHosts?.hostPatterns ?? []).contains { text in
+                        (try? HostPattern(parsing: text))?.matches(host: host, port: port) == true
+                    }
             }
         }
         guard let matching else { return nil }

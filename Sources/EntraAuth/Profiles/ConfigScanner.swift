@@ -143,7 +143,8 @@ extension ConfigIndex {
             if let flow = field(Self.flow), Profile.Flow(rawValue: flow) == nil { return false }
             if let kind = field(Self.kind), Profile.Kind(rawValue: kind) == nil { return false }
             if let ports = field(Self.ports), (try? Profile.parsePorts(ports)) == nil { return false }
-            index.entries.append(Entry(name: name, object: objectStart..<self.index, patterns: firstPattern..<index.patterns.count))
+            index.entries.append(Entry(name: name, object: objectStart..<self.index, patterns: firstPattern..<index.patterns.count,
+                                       presetHosts: fields[Self.hosts] == nil ? preset.flatMap(Preset.init) : nil))
             return true
         }
 

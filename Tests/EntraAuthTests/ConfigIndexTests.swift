@@ -94,6 +94,19 @@ struct ConfigIndexTests {
         }
     }
 
+    @Test("a profile asked for by name is built alone, as the full reading builds it")
+    func named() throws {
+        let config = try Config.parse(Array(Self.plain.utf8), path: "/c.json")
+        let full = try Config.parseFully(Array(Self.plain.utf8), path: "/c.json")
+        for name in ["work", "emu", "ado", "acr", "nope", "wor", ""] {
+            #expect(config.profile(named: name) == full.profiles[name], "\(name)")
+        }
+        #expect(config.profileCount == 4)
+        var edited = config
+        edited.profiles["new"] = Profile(name: "new", tenant: "t", clientID: "c", scopes: [])
+        #expect(edited.profile(named: "new")?.tenant == "t" && edited.profileCount == 5)
+    }
+
     @Test("a host no pattern can match builds no profile; one a pattern matches builds that one")
     func candidates() throws {
         let index = try #require(ConfigIndex(Array(Self.plain.utf8)))

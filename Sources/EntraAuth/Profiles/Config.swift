@@ -65,6 +65,15 @@ public struct Config: Equatable, Sendable {
         return config
     }
 
+    /// `profiles[name]`, building only that one.
+    public func profile(named name: String) -> Profile? {
+        guard let checked else { return profiles[name] }
+        return (try? checked.index.profile(named: name, path: checked.path)) ?? nil
+    }
+
+    /// `profiles.count`, building none.
+    public var profileCount: Int { checked?.index.entries.count ?? profiles.count }
+
     /// The profile that serves a request, as HostRouter over all the profiles chooses it.
     public func routeOrRefuse(_ request: HostRouter.Request) throws(HelperError) -> Profile? {
         if let checked, let candidates = try checked.index.candidates(host: request.host, port: request.port, path: checked.path) {

@@ -57,17 +57,26 @@ struct ConfigIndex: Sendable {
         }
         guard let matching else { return nil }
         var profiles: [Profile] = []
-        for entry in matching {
-            let name = String(decoding: bytes[entry.name], as: UTF8.self)
-            let fields: JSONValue
-            do { fields = try JSON.parse(Array(bytes[entry.object])) } catch {
-                throw .configInvalid(path: path, line: nil, reason: error.reason)
-            }
-            profiles.append(try Config.profile(name: name, fields, at: "profiles.\(name)") { _, reason in
-                .configInvalid(path: path, line: nil, reason: reason)
-            })
-        }
+        for entry in matching { profiles.append(try profile(entry, path: path)) }
         return profiles
+    }
+
+    /// The profile called `name`, built alone; nil when there is none.
+    func profile(named name: String, path: String) throws(HelperError) -> Profile? {
+        guard let entry = entries.first(where: { bytes[$0.name].elementsEqual(name.utf8) }) else { return nil }
+        return try profile(entry, path: path)
+    }
+
+    /// One checked profile, built as Config.parse builds it (so it cannot fail).
+    private func profile(_ entry: Entry, path: String) throws(HelperError) -> Profile {
+        let name = String(decoding: bytes[entry.name], as: UTF8.self)
+        let fields: JSONValue
+        do { fields = try JSON.parse(Array(bytes[entry.object])) } catch {
+            throw .configInvalid(path: path, line: nil, reason: error.reason)
+        }
+        return try Config.profile(name: name, fields, at: "profiles.\(name)") { _, reason in
+            .configInvalid(path: path, line: nil, reason: reason)
+        }
     }
 
     /// HostPattern.matches(normalised:port:) on a checked pattern's bytes, for an ASCII name.

@@ -10,12 +10,13 @@ ours=$(scripts/build-release.sh)
 git_peer=$(scripts/build-peers.sh)
 table=$(scripts/with-keyring.sh benchmarks/storage.sh "$ours" "$git_peer" "$runs")
 tokens=$(scripts/with-keyring.sh benchmarks/tokens.sh "$ours" "$git_peer" "$runs")
+config=$(scripts/with-keyring.sh benchmarks/config.sh "$ours" "$runs")
 stamp="Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(uname -r), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)."
-python3 - "$table" "$tokens" "$stamp" <<'PY'
+python3 - "$table" "$tokens" "$config" "$stamp" <<'PY'
 import re, sys
-table, tokens, stamp = sys.argv[1:4]
+table, tokens, config, stamp = sys.argv[1:5]
 text = open("BENCHMARKS.md").read()
-for name, body in (("storage", f"{stamp} {table}"), ("tokens", f"{stamp}\n\n{tokens}")):
+for name, body in (("storage", f"{stamp} {table}"), ("tokens", f"{stamp}\n\n{tokens}"), ("config", f"{stamp}\n\n{config}")):
     if f"<!-- {name}:begin -->" not in text:
         sys.exit(f"run.sh: BENCHMARKS.md has no <!-- {name}:begin --> marker")
     block = f"<!-- {name}:begin -->\n{body}\n<!-- {name}:end -->"
@@ -25,3 +26,5 @@ PY
 echo "$table"
 echo
 echo "$tokens"
+echo
+echo "$config"

@@ -5,7 +5,7 @@
 /// every call (see BENCHMARKS.md), and its errors carry no line numbers, which the
 /// config file's error messages need. The writer escapes like Go's encoding/json,
 /// so docker answers are byte-identical to docker-credential-helpers'.
-public indirect enum JSONValue: Equatable, Sendable {
+public enum JSONValue: Equatable, Sendable {
     case object([String: JSONValue])
     case array([JSONValue])
     case string(String)
@@ -172,7 +172,12 @@ public enum JSON {
         }
 
         mutating func skipSpace() {
-            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x09, 0x0A, 0x0D: index += 1
+                default: return
+                }
+            }
         }
 
         mutating func value(depth: Int) throws(JSONError) -> JSONValue {
@@ -275,15 +280,25 @@ public enum JSON {
             index += 1
             var scalars = String.UnicodeScalarView()
             var run = index
-            func flush(_ end: Int) throws(JSONError) {
+            func validated(_ end: Int) throws(JSONError) -> String {
                 guard let text = String(validating: bytes[run..<end], as: UTF8.self) else {
                     throw error("a string is not valid UTF-8")
                 }
-                scalars.append(contentsOf: text.unicodeScalars)
+                return text
             }
+            func flush(_ end: Int) throws(JSONError) {
+                scalars.append(contentsOf: try validated(end).unicodeScalars)
+            }
+            var escaped = false
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
+                    // Most strings hold no escape: one validated copy of their bytes.
+                    if !escaped {
+                        let text = try validated(index)
+                        index += 1
+                        return text
+                    }
                     try flush(index)
                     index += 1
                     return String(scalars)
@@ -291,6 +306,7 @@ public enum JSON {
                 if byte < 0x20 { throw error("a control character inside a string must be escaped") }
                 if byte != UInt8(ascii: "\\") { index += 1; continue }
                 try flush(index)
+                escaped = true
                 index += 1
                 guard index < bytes.count else { break }
                 let escape = bytes[index]

@@ -17,7 +17,9 @@ public struct Authority: Equatable, Sendable {
         guard lower.hasPrefix("https://") || (lower.hasPrefix("http://") && Self.isLoopback(url: lower)) else {
             throw .insecureAuthority(host)
         }
-        guard !tenant.isEmpty, tenant.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == ".") }) else {
+        // ASCII letters, digits, '-' and '.', checked on the UTF-8 bytes (the config reads
+        // one tenant per profile on every call).
+        guard !tenant.isEmpty, tenant.utf8.allSatisfy({ HostPattern.isLetterOrDigit($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }) else {
             throw .invalidTenant(tenant)
         }
         self.host = trimmed

@@ -15,7 +15,14 @@ import HelperCore
 /// Unknown keys are errors (a typo must not silently change behaviour), and every error
 /// names the file and the line.
 public struct Config: Equatable, Sendable {
-    public var profiles: [String: Profile] = [:]
+    /// The profiles. A file that ConfigIndex could check on its bytes builds them on first
+    /// use: routing (routeOrRefuse) builds only those that can match.
+    public var profiles: [String: Profile] {
+        get { built ?? checked?.profiles ?? [:] }
+        set { built = newValue; checked = nil }
+    }
+    private var built: [String: Profile]? = [:]
+    private var checked: CheckedProfiles?
     public var defaultProfile: String?
     /// How long automatic prompts pause after an abandoned sign-in.
     public var promptCooldownSeconds = 120
@@ -36,27 +43,68 @@ public struct Config: Equatable, Sendable {
 
     /// A profile name: letters, digits, '.', '_' and '-', at most 64.
     public static func isValidName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.count <= 64 && !name.hasPrefix("-")
-            && name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)) }
+        // On the UTF-8 bytes: any byte outside ASCII fails, as its scalar would.
+        !name.isEmpty && name.utf8.count <= 64 && name.utf8.first != UInt8(ascii: "-")
+            && name.utf8.allSatisfy { HostPattern.isLetterOrDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+    }
+
+    public static func == (lhs: Config, rhs: Config) -> Bool {
+        lhs.profiles == rhs.profiles && lhs.defaultProfile == rhs.defaultProfile
+            && lhs.promptCooldownSeconds == rhs.promptCooldownSeconds && lhs.store == rhs.store
     }
 
     /// Parses the file's bytes; `path` only names the file in errors.
     public static func parse(_ bytes: [UInt8], path: String) throws(HelperError) -> Config {
-        var lines: [String: Int] = [:]
+        guard let index = ConfigIndex(bytes) else { return try parseFully(bytes, path: path) }
+        var config = Config()
+        config.built = nil
+        config.checked = CheckedProfiles(index: index, path: path)
+        config.defaultProfile = index.defaultProfile
+        config.promptCooldownSeconds = index.promptCooldownSeconds
+        config.store = index.store
+        return config
+    }
+
+    /// `profiles[name]`, building only that one.
+    public func profile(named name: String) -> Profile? {
+        guard let checked else { return profiles[name] }
+        return (try? checked.index.profile(named: name, path: checked.path)) ?? nil
+    }
+
+    /// `profiles.count`, building none.
+    public var profileCount: Int { checked?.index.entries.count ?? profiles.count }
+
+    /// The profile that serves a request, as HostRouter over all the profiles chooses it.
+    public func routeOrRefuse(_ request: HostRouter.Request) throws(HelperError) -> Profile? {
+        if let checked, let candidates = try checked.index.candidates(host: request.host, port: request.port, path: checked.path) {
+            return try HostRouter(profiles: candidates).routeOrRefuse(request)
+        }
+        return try HostRouter(profiles: Array(profiles.values)).routeOrRefuse(request)
+    }
+
+    /// Reads the whole file into values, checking as it goes.
+    static func parseFully(_ bytes: [UInt8], path: String) throws(HelperError) -> Config {
         let document: JSONValue
         do {
-            document = try JSON.parse(bytes, lines: &lines)
+            document = try JSON.parse(bytes)
         } catch {
             throw .configInvalid(path: path, line: error.line, reason: "\(error.reason) (column \(error.column))")
         }
+        // The members' lines matter only to an error: read again, recording them, then.
+        var lines: [String: Int]?
         func fail(_ key: String, _ reason: String) -> HelperError {
-            .configInvalid(path: path, line: lines[key], reason: reason)
+            if lines == nil {
+                var recorded: [String: Int] = [:]
+                _ = try? JSON.parse(bytes, lines: &recorded)
+                lines = recorded
+            }
+            return .configInvalid(path: path, line: lines?[key], reason: reason)
         }
         guard case let .object(top) = document else {
             throw .configInvalid(path: path, line: 1, reason: "the file must hold a JSON object")
         }
         var config = Config()
-        for key in top.keys.sorted() where !topKeys.contains(key) {
+        for key in unknown(top, known: topKeys) {
             throw fail(key, "unknown key '\(key)' (known: \(topKeys.sorted().joined(separator: ", ")))")
         }
         if let value = top["default_profile"] {
@@ -77,6 +125,7 @@ public struct Config: Equatable, Sendable {
         }
         if let value = top["profiles"] {
             guard case let .object(entries) = value else { throw fail("profiles", "profiles must be an object of named profiles") }
+            config.profiles.reserveCapacity(entries.count)
             for (name, entry) in entries {
                 let at = "profiles.\(name)"
                 guard isValidName(name) else { throw fail(at, "'\(name.prefix(64))' is not a profile name (letters, digits, . _ -)") }
@@ -89,10 +138,17 @@ public struct Config: Equatable, Sendable {
         return config
     }
 
-    private static func profile(name: String, _ entry: JSONValue, at: String,
+    /// The keys not in `known`, sorted (the first is the one reported); sorts nothing
+    /// when all are known.
+    private static func unknown(_ members: [String: JSONValue], known: Set<String>) -> [String] {
+        guard members.keys.contains(where: { !known.contains($0) }) else { return [] }
+        return members.keys.sorted().filter { !known.contains($0) }
+    }
+
+    static func profile(name: String, _ entry: JSONValue, at: String,
                                 fail: (String, String) -> HelperError) throws(HelperError) -> Profile {
         guard case let .object(fields) = entry else { throw fail(at, "profile '\(name)' must be an object") }
-        for key in fields.keys.sorted() where !profileKeys.contains(key) {
+        for key in unknown(fields, known: profileKeys) {
             throw fail("\(at).\(key)", "unknown key '\(key)' in profile '\(name)' (known: \(profileKeys.sorted().joined(separator: ", ")))")
         }
         func string(_ key: String) throws(HelperError) -> String? {

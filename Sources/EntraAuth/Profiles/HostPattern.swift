@@ -20,7 +20,24 @@ public struct HostPattern: Equatable, Sendable, CustomStringConvertible {
     /// Path segments the request's path must start with (lower-cased); empty: any path.
     public let path: [String]
 
+    init(kind: Kind, port: Int?, path: [String]) {
+        self.kind = kind
+        self.port = port
+        self.path = path
+    }
+
     public init(parsing text: String) throws(HelperError) {
+        var bytes = text
+        switch bytes.withUTF8(Self.parseASCII) {
+        case let .parsed(pattern): self = pattern
+        case .invalid: throw .invalidHostPattern(text)
+        case .notASCII: try self.init(unicode: text)
+        }
+    }
+
+    /// The reading of a pattern with letters outside ASCII (which only a path may hold):
+    /// Unicode white space, C1 controls and lower-casing.
+    init(unicode text: String) throws(HelperError) {
         let invalid = HelperError.invalidHostPattern(text)
         // No white space and no control character (C0, DEL, C1) anywhere, the path included.
         guard !text.isEmpty, text.allSatisfy({ !$0.isWhitespace }),
@@ -51,19 +68,27 @@ public struct HostPattern: Equatable, Sendable, CustomStringConvertible {
     /// Whether a request for `host` (without port) on `port` (nil: the default) and
     /// `path` (nil: git did not send one) matches. A pattern with a path needs one.
     public func matches(host: String, port requestPort: Int?, path requestPath: String? = nil) -> Bool {
+        matches(normalised: Self.normalise(host), port: requestPort, path: requestPath)
+    }
+
+    /// `matches` for a host already normalised (the router does it once, not per pattern).
+    func matches(normalised name: String, port requestPort: Int?, path requestPath: String?) -> Bool {
         if !path.isEmpty {
             guard let requestPath else { return false }
             let segments = Self.segments(requestPath)
             guard segments.count >= path.count, Array(segments.prefix(path.count)) == path else { return false }
         }
-        return matches(host: host, port: requestPort)
+        return matches(normalised: name, port: requestPort)
     }
 
     /// Whether the host and port match, whatever the path.
     public func matches(host: String, port requestPort: Int?) -> Bool {
+        matches(normalised: Self.normalise(host), port: requestPort)
+    }
+
+    func matches(normalised name: String, port requestPort: Int?) -> Bool {
         let effective = requestPort == 443 ? nil : requestPort
         guard effective == (port == 443 ? nil : port) else { return false }
-        let name = Self.normalise(host)
         switch kind {
         case let .exact(expected): return name == expected
         case let .subdomains(suffix): return name.hasSuffix("." + suffix) && name.count > suffix.count + 1
@@ -108,14 +133,11 @@ public struct HostPattern: Equatable, Sendable, CustomStringConvertible {
         return name
     }
 
-    /// Letters, digits, '-', '.', or an IPv6 literal in brackets; no empty labels.
+    /// Letters, digits, '-', '.', or an IPv6 literal in brackets; no empty labels. (So
+    /// nothing outside ASCII.)
     public static func isHostName(_ name: String) -> Bool {
-        if name.hasPrefix("[") { return name.hasSuffix("]") && isIPv6(name.dropFirst().dropLast()) }
-        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
-        return !labels.isEmpty && labels.allSatisfy { label in
-            !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
-                && label.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "-" }
-        }
+        var name = name
+        return name.withUTF8 { bytes in bytes.allSatisfy { $0 < 0x80 } && isHostName(bytes[...]) }
     }
 
     /// An IPv6 address as RFC 4291 writes it: up to eight groups of 1-4 hex digits, at

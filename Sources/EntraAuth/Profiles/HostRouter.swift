@@ -95,11 +95,16 @@ public struct HostRouter: Sendable {
         case "http" where request.isLoopback: break
         default: return nil
         }
-        guard HostPattern.isHostName(HostPattern.normalise(request.host)) else { return nil }
+        let name = HostPattern.normalise(request.host)
+        guard HostPattern.isHostName(name) else { return nil }
         var best: (profile: Profile, rank: (Int, Int, Int))?
-        for profile in profiles.sorted(by: { $0.name < $1.name }) {
-            for pattern in profile.hosts where pattern.matches(host: request.host, port: request.port, path: request.path) {
-                if best == nil || pattern.specificity > best!.rank { best = (profile, pattern.specificity) }
+        for profile in profiles {
+            for pattern in profile.hosts where pattern.matches(normalised: name, port: request.port, path: request.path) {
+                // The most specific; a tie goes to the name that sorts first (then to the
+                // earlier profile), without sorting them all.
+                if let current = best, pattern.specificity < current.rank
+                    || (pattern.specificity == current.rank && !(profile.name < current.profile.name)) { continue }
+                best = (profile, pattern.specificity)
             }
         }
         return best?.profile

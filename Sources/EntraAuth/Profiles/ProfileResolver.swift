@@ -38,16 +38,16 @@ public struct ProfileResolver {
     public func resolve(name requested: String?, overrides: ProfileOverrides) throws(HelperError) -> Profile {
         var profile: Profile
         if let name = requested {
-            guard let configured = config.profiles[name] else {
+            guard let configured = config.profile(named: name) else {
                 throw .unknownProfile(name, known: config.profiles.keys.sorted())
             }
             profile = configured
-        } else if let name = config.defaultProfile, let configured = config.profiles[name] {
+        } else if let name = config.defaultProfile, let configured = config.profile(named: name) {
             profile = configured
         } else if let tenant = overrides.tenant ?? environment("AZURE_TENANT_ID") ?? environment("TENANT_ID"),
                   let clientID = overrides.clientID ?? environment("AZURE_CLIENT_ID") ?? environment("CLIENT_ID") {
             profile = Profile(name: Self.environmentProfile, tenant: tenant, clientID: clientID, scopes: Self.defaultScopes)
-        } else if config.profiles.count == 1, let only = config.profiles.values.first {
+        } else if config.profileCount == 1, let only = config.profiles.values.first {
             profile = only
         } else {
             throw .noProfile

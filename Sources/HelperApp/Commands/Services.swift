@@ -160,21 +160,20 @@ public final class Services {
     /// stored logins, with the error said once on stderr. A dot segment in the path of a
     /// request to a routed host is refused.
     func route(_ request: HostRouter.Request?) throws(HelperError) -> Profile? {
-        guard let request, let router = try router(for: request.host) else { return nil }
-        return try router.routeOrRefuse(request)
-    }
-
-    /// The router over the config's profiles; nil when there is none to consult for `host`
-    /// (a broken config that cannot have named it; nil `host`: no particular host).
-    func router(for host: String?) throws(HelperError) -> HostRouter? {
-        try routableProfiles(host: host).map { HostRouter(profiles: $0) }
+        guard let request else { return nil }
+        guard let config = try routableConfig(host: request.host) else { return nil }
+        return try config.routeOrRefuse(request)
     }
 
     /// The profiles, or nil when the config is broken but cannot have named `host`
     /// (nil `host`: no particular host).
     func routableProfiles(host: String?) throws(HelperError) -> [Profile]? {
+        try routableConfig(host: host).map { Array($0.profiles.values) }
+    }
+
+    private func routableConfig(host: String?) throws(HelperError) -> Config? {
         do {
-            return Array(try config().profiles.values)
+            return try config()
         } catch {
             guard case let .configInvalid(path, _, _) = error, let bytes = try? Files.read(path),
                   !(host.map { ConfigSalvage.mightRoute(bytes, host: $0) } ?? false) else { throw error }

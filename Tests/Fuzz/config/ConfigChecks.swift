@@ -1,4 +1,4 @@
-import EntraAuth
+@testable import EntraAuth
 import FuzzSupport
 import HelperCore
 
@@ -7,6 +7,29 @@ import HelperCore
 /// read is refused with configInvalid naming the file and a line inside it.
 func fuzzConfig(_ bytes: [UInt8]) {
     let path = "/fuzz/config.json"
+    // ConfigIndex (checking on the bytes) must not change what the file reads as: what it
+    // takes, the full reading takes, as the same config; what it leaves, the full reading
+    // reads (so errors are the full reading's own; with two broken profiles, which one it
+    // names depends on a dictionary's order, as before).
+    let full = Result { () throws(HelperError) in try Config.parseFully(bytes, path: path) }
+    if ConfigIndex(bytes) != nil {
+        guard case let .success(expected) = full else {
+            invariant(false, "ConfigIndex took a file the full reading refuses: \(full)")
+            return
+        }
+        invariant((try? Config.parse(bytes, path: path)) == expected, "ConfigIndex read another config")
+        // Routing on the index chooses as the router over every profile, for each pattern's host.
+        if let checked = try? Config.parse(bytes, path: path) {
+            let router = HostRouter(profiles: Array(expected.profiles.values))
+            for pattern in expected.profiles.values.flatMap(\.hosts) {
+                for url in ["https://x." + pattern.description.replacingOccurrences("*.", ""), "https://" + pattern.description] {
+                    guard let request = HostRouter.Request(url: url) else { continue }
+                    invariant((try? checked.routeOrRefuse(request)) == (try? router.routeOrRefuse(request)),
+                              "ConfigIndex routed \(shown(url)) elsewhere")
+                }
+            }
+        }
+    }
     let config: Config
     do {
         config = try Config.parse(bytes, path: path)
@@ -30,4 +53,11 @@ func fuzzConfig(_ bytes: [UInt8]) {
     }
     invariant(again == config, "the written config reads differently:\n\(shown(written))")
     invariant(again.encoded() == written, "writing is not stable:\n\(shown(written))")
+}
+
+extension String {
+    func replacingOccurrences(_ target: String, _ replacement: String) -> String {
+        guard hasPrefix(target) else { return self }
+        return replacement + dropFirst(target.count)
+    }
 }

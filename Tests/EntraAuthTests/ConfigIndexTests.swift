@@ -32,7 +32,11 @@ struct ConfigIndexTests {
         let fast = Result { () throws(HelperError) in try Config.parse(bytes, path: "/c.json") }
         let full = Result { () throws(HelperError) in try Config.parseFully(bytes, path: "/c.json") }
         switch (fast, full) {
-        case let (.success(a), .success(b)): return a == b && a.encoded() == b.encoded()
+        case let (.success(a), .success(b)):
+            // Config == compares `profiles`, which a checked config builds with the full
+            // reading: the profiles the index builds itself are compared one by one.
+            return a == b && a.encoded() == b.encoded() && a.profileCount == b.profiles.count
+                && b.profiles.allSatisfy { name, profile in a.profile(named: name) == profile }
         case let (.failure(a), .failure(b)): return a == b
         default: return false
         }
@@ -129,5 +133,18 @@ extension String {
             start = index(after: start)
         }
         return nil
+    }
+}
+
+@Suite("profile names are compared byte for byte")
+struct ProfileNameBytesTests {
+    @Test("a canonically equivalent spelling (the Kelvin sign for K) names no profile, plain file or not", arguments: [
+        #"{"profiles": {"K8s": {"tenant": "t.example", "client_id": "c"}}}"#,
+        #"{"profiles": {"K8s": {"tenant": "t.example", "client_id": "\u0063"}}}"#,
+    ])
+    func kelvin(text: String) throws {
+        let config = try Config.parse(Array(text.utf8), path: "/c.json")
+        #expect(config.profile(named: "K8s")?.name == "K8s")
+        #expect(config.profile(named: "\u{212A}8s") == nil)
     }
 }

@@ -56,6 +56,15 @@ struct HostRouterTests {
         GitCase(proto: "https", host: "", expected: nil),
     ]
 
+    @Test("equal specificity: the profile whose name sorts first, in whatever order they come", arguments: [
+        ["zeta", "alpha", "mid"], ["alpha", "mid", "zeta"], ["mid", "zeta", "alpha"],
+    ])
+    func tieBreak(order: [String]) {
+        let router = HostRouter(profiles: order.map { Self.profile($0, ["*.example.com", "git.example.com"]) })
+        #expect(router.route(HostRouter.Request(scheme: "https", host: "git.example.com", port: nil))?.name == "alpha")
+        #expect(router.route(HostRouter.Request(scheme: "https", host: "other.example.com", port: nil))?.name == "alpha")
+    }
+
     @Test("git requests", arguments: gitCases)
     func git(_ c: GitCase) {
         var credential = GitCredential(protocol: c.proto, host: c.host)

@@ -66,8 +66,10 @@ public struct Config: Equatable, Sendable {
     }
 
     /// `profiles[name]`, building only that one.
+    /// Names are compared byte for byte, as ConfigIndex does (a String key would also take
+    /// a canonically equivalent spelling, such as the Kelvin sign for K).
     public func profile(named name: String) -> Profile? {
-        guard let checked else { return profiles[name] }
+        guard let checked else { return profiles[name].flatMap { $0.name.utf8.elementsEqual(name.utf8) ? $0 : nil } }
         return (try? checked.index.profile(named: name, path: checked.path)) ?? nil
     }
 

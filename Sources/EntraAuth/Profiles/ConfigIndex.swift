@@ -9,7 +9,7 @@ import Glibc
 /// only the plain shape: strings without escapes or bytes outside ASCII, no duplicate keys,
 /// known keys with values of the right type that Config.parse accepts. Anything else, valid
 /// or not, gives nil, and Config.parse reads the file (with its errors, file and line).
-/// When this says yes, Config.parse says yes to the same file: ConfigReadingTests and the
+/// When this says yes, Config.parse says yes to the same file: ConfigIndexTests and the
 /// config fuzz target hold the two to the same config.
 struct ConfigIndex: Sendable {
     struct Entry: Sendable {
@@ -114,7 +114,8 @@ final class CheckedProfiles: @unchecked Sendable {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         if let all { return all }
-        // ConfigIndex said yes, so this reads (ConfigIndexTests, the config fuzz target).
+        // ConfigIndex said yes, so this reads (ConfigIndexTests, the config fuzz target); were
+        // it ever not to, no profile is given: routing fails closed.
         let built = (try? Config.parseFully(index.bytes, path: path).profiles) ?? [:]
         all = built
         return built

@@ -1,7 +1,7 @@
 /// HostPattern read on its UTF-8 bytes, for the patterns that are ASCII throughout (all a
 /// host can be): a config's thousands of patterns are read on every call, and Character
 /// processing cost about 10 µs a pattern. The rules are init(unicode:)'s, byte for byte;
-/// HostPatternTests holds the two readings to the same answers.
+/// ConfigReadingTests holds the two readings to the same answers.
 extension HostPattern {
     enum ASCIIReading {
         case parsed(HostPattern)

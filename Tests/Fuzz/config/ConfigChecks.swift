@@ -18,14 +18,24 @@ func fuzzConfig(_ bytes: [UInt8]) {
             return
         }
         invariant((try? Config.parse(bytes, path: path)) == expected, "ConfigIndex read another config")
-        // Routing on the index chooses as the router over every profile, for each pattern's host.
         if let checked = try? Config.parse(bytes, path: path) {
+            // The profiles the index builds itself (Config == compares the full reading's).
+            invariant(checked.profileCount == expected.profiles.count, "ConfigIndex counts another number of profiles")
+            for (name, profile) in expected.profiles {
+                invariant(checked.profile(named: name) == profile, "ConfigIndex built profile \(shown(name)) otherwise")
+            }
+            // Routing on the index chooses as the router over every profile, refusals
+            // included, for each pattern's host in several spellings and schemes.
             let router = HostRouter(profiles: Array(expected.profiles.values))
             for pattern in expected.profiles.values.flatMap(\.hosts) {
-                for url in ["https://x." + pattern.description.replacingOccurrences("*.", ""), "https://" + pattern.description] {
+                let host = pattern.description.replacingOccurrences("*.", "")
+                for url in ["https://x." + host, "https://" + pattern.description, "https://" + host.uppercased(),
+                            "https://" + host + ".", "http://" + host, host + ":443", "https://" + host + "/a/../b",
+                            "https://" + host + "/extra/path"] {
                     guard let request = HostRouter.Request(url: url) else { continue }
-                    invariant((try? checked.routeOrRefuse(request)) == (try? router.routeOrRefuse(request)),
-                              "ConfigIndex routed \(shown(url)) elsewhere")
+                    let indexed = Result { () throws(HelperError) in try checked.routeOrRefuse(request) }
+                    let everyProfile = Result { () throws(HelperError) in try router.routeOrRefuse(request) }
+                    invariant(indexed == everyProfile, "ConfigIndex routed \(shown(url)) elsewhere")
                 }
             }
         }

@@ -56,9 +56,11 @@ pids=()
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
-    # The refresh token and the cached access tokens go too (your keyring with --use-my-keyring).
+    # The demo's refresh token and cached access tokens go too (your keyring with
+    # --use-my-keyring): the demo's own sign-in only, never --all, which would also sweep
+    # your real sign-ins and every access token of ours in your kernel keyring.
     [ -f "$XDG_CONFIG_HOME/entra-credential-helper/config.json" ] \
-        && timeout 20 entra-credential-helper logout --all >/dev/null 2>&1 </dev/null
+        && timeout 20 entra-credential-helper logout --profile demo-git >/dev/null 2>&1 </dev/null
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
     if [ "$status" = 130 ] || [ "$status" = 143 ]; then
@@ -271,9 +273,9 @@ if sign_ins != 1:
     sys.exit(f"demo: expected exactly one interactive sign-in, the emulator counted {sign_ins}")
 EOF
 
-say "6. Sign out; after that a caller that cannot prompt fails at once, naming the fix:"
-step "entra-credential-helper logout --all"
-entra-credential-helper logout --all
+say "6. Sign out (the three profiles share one sign-in, so one logout ends it); after that a caller that cannot prompt fails at once, naming the fix:"
+step "entra-credential-helper logout --profile demo-git"
+entra-credential-helper logout --profile demo-git
 step "git -C demo fetch   (CI=true)"
 if run git -C "$work/home/demo" fetch; then fail "git fetch worked after logout"; fi
 

@@ -31,7 +31,12 @@ struct DemoWithoutClientsTests {
         let dir = try TemporaryDirectory()
         let path = try Self.searchPath(hiding: ["docker", "kubectl"], in: dir)
         let helper = try HelperBin()
-        // Its own throwaway keyring session: nothing of the test keyring (the demo logs out --all).
+        // Another sign-in's cached access token in the same kernel user keyring (as a user's
+        // own would be): the demo signs out of its own sign-in only, never sweeping it.
+        let sentinel = "entra-credential-helper:at:demo-sentinel-\(UUID().uuidString.prefix(8))"
+        #expect(try run(["python3", "-c", Self.kernelKey, "add", sentinel]).status == 0)
+        defer { _ = try? run(["python3", "-c", Self.kernelKey, "remove", sentinel]) }
+        // Its own throwaway keyring session: nothing of the test keyring.
         let demo = try run(["\(Self.repository)/integrations/demo.sh", "--bin-dir", helper.path],
                            environment: ["PATH": path],
                            removing: ["DBUS_SESSION_BUS_ADDRESS", "ECH_INSIDE_KEYRING", "ECH_KEYRING_READY",
@@ -54,5 +59,22 @@ struct DemoWithoutClientsTests {
             && $0.contains("to run it, install kubectl") && $0.contains("https://kubernetes.io/") }, "\(told)")
         #expect(!output.contains("gitVersion"), "kubectl cannot have run")
         #expect(output.contains("Done: one sign-in served git, docker-credential-entra. Skipped"), "\(output)")
+        #expect(try run(["python3", "-c", Self.kernelKey, "find", sentinel]).status == 0,
+                "the demo removed another sign-in's cached token from the kernel keyring")
     }
+
+    /// add / find / remove a "user" key in the kernel user keyring (add_key, keyctl SEARCH,
+    /// keyctl INVALIDATE); exit 1 when find finds nothing.
+    static let kernelKey = #"""
+        import ctypes, sys
+        libc = ctypes.CDLL(None, use_errno=True)
+        action, name = sys.argv[1], sys.argv[2].encode()
+        if action == "add":
+            sys.exit(0 if libc.syscall(248, b"user", name, b"sentinel", 8, -4) > 0 else 1)
+        serial = libc.syscall(250, 10, -4, b"user", name, 0)
+        if action == "find":
+            sys.exit(0 if serial > 0 else 1)
+        if serial > 0:
+            libc.syscall(250, 21, serial)
+        """#
 }

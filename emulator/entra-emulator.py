@@ -89,6 +89,7 @@ def main():
         server.serve_forever(poll_interval=0.2)
     finally:
         server.server_close()
+        server.state.crypto.close()  # openssl's files and the issuer key
 
 
 if __name__ == "__main__":

@@ -12,4 +12,9 @@ endpoints, the control API and the command line). Python 3 standard library only
   devicecode.py   POST devicecode and the /devicelogin page
   grants.py       POST token: authorization_code, refresh_token and device_code grants
   control.py      the /_control/ test API
+  crypto.py       RSA through the openssl CLI: certificate facts, RS256/PS256 checks, the issuer key
+  workload.py     POST token grant_type=client_credentials (secret, certificate, federated) and app tokens
+  managed.py      IMDS, App Service and Azure Arc managed identity endpoints
+  oidc.py         GitHub Actions and Azure Pipelines OIDC request endpoints, federated tokens
+  control_workload.py  the control API's apps, managed identities, OIDC settings and listeners
 """

@@ -4,7 +4,7 @@ import base64, hashlib, json, os, subprocess, sys, tempfile, time, unittest, url
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPT = os.path.join(HERE, "..", "entra-emulator.py")
+SCRIPT = os.environ.get("EMULATOR_SCRIPT") or os.path.join(HERE, "..", "entra-emulator.py")  # another copy: to see tests fail
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 

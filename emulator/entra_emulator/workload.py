@@ -131,7 +131,9 @@ class ClientCredentialsGrant:
             raise EntraError("invalid_client", 50027, "JWT token is invalid or malformed: the 'jti' claim is missing.",
                              status=401)
         crypto = self.state.crypto
-        wanted_s256, wanted_sha1 = header.get("x5t#S256"), header.get("x5t")
+        # base64url without padding; MSAL Python pads x5t ("...="), which Entra accepts, as does this
+        wanted_s256, wanted_sha1 = (str(header[k]).rstrip("=").replace("+", "-").replace("/", "_")
+                                    if header.get(k) else None for k in ("x5t#S256", "x5t"))
         key = next((c["public_key"] for c in app["certificates"]
                     if (wanted_s256 and c["x5t#S256"] == wanted_s256) or (wanted_sha1 and c["x5t"] == wanted_sha1)), None)
         if key is None and isinstance(header.get("x5c"), list) and app["subject_names"]:

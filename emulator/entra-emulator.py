@@ -41,8 +41,8 @@ Control API (JSON in and out), under /_control/:
   POST revoke {"all": true} | {"refresh_token_prefix": "..."}      -> {"revoked": n}
   POST require-mfa {"required": bool}  refresh tokens from sign-ins before it fail with 50076
   POST fault {"endpoint": token|devicecode|authorize|openid-configuration|imds|app-service|arc|
-      github-oidc|pipelines-oidc|any, "kind": 500|503|429|404 (workload endpoints only)|malformed|
-      delay|reset, "count": 1, "retry_after": 2, "delay": 2}
+      github-oidc|pipelines-oidc|any, "kind": 500|503|429|404|410|malformed|delay|reset (404 and
+      410, IMDS updating: workload endpoints only), "count": 1, "retry_after": 2, "delay": 2}
   GET faults, POST clear-faults, GET issued (counts only), POST reset (all state)
   GET last-request?endpoint=token|devicecode (field names; values of non-secret fields only), or
       imds|app-service|arc|github-oidc|pipelines-oidc (query; which headers came, not their values)

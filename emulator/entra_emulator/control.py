@@ -66,8 +66,8 @@ class ControlAPI:
         if action == "POST fault":
             endpoint, kind, count = args.get("endpoint", "token"), str(args.get("kind", "")), int(args.get("count", 1))
             if endpoint not in ENDPOINTS + ("any",) or kind not in FAULT_KINDS or count < 1 or \
-                    (kind == "404" and endpoint not in WORKLOAD_ENDPOINTS):
-                raise ValueError(f"endpoint: one of {ENDPOINTS + ('any',)}; kind: one of {FAULT_KINDS} (404: "
+                    (kind in ("404", "410") and endpoint not in WORKLOAD_ENDPOINTS):
+                raise ValueError(f"endpoint: one of {ENDPOINTS + ('any',)}; kind: one of {FAULT_KINDS} (404, 410: "
                                  f"{', '.join(WORKLOAD_ENDPOINTS)} only); count >= 1")
             state.faults.append({"endpoint": endpoint, "kind": kind, "remaining": count,
                                  "retry_after": int(args.get("retry_after", 2)), "delay": float(args.get("delay", 2))})

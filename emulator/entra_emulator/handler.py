@@ -119,8 +119,9 @@ class Handler(DiscoveryEndpoints, AuthorizeEndpoint, DeviceCodeEndpoint, TokenEn
     def apply_fault(self, fault, endpoint="token"):
         """Applies a fault; True when it answered (or dropped) the request."""
         kind = fault["kind"]
-        if endpoint in WORKLOAD_ENDPOINTS and kind in ("404", "429", "500", "503"):  # the services' own bodies
+        if endpoint in WORKLOAD_ENDPOINTS and kind in ("404", "410", "429", "500", "503"):  # the services' own bodies
             error, text = {"404": ("not_found", "IMDS is updating; retry with exponential backoff"),
+                           "410": ("gone", "IMDS is going through updates; it is available within 70 seconds"),
                            "429": ("too_many_requests", "Too many requests; retry with exponential backoff"),
                            }.get(kind, ("server_error", TRANSIENT))
             self.send_json(int(kind), {"error": error, "error_description": text},

@@ -8,7 +8,7 @@ from .identity import guid
 # The managed identity and OIDC endpoints (managed.py, oidc.py) count and fault like Entra's.
 WORKLOAD_ENDPOINTS = ("imds", "app-service", "arc", "github-oidc", "pipelines-oidc")
 ENDPOINTS = ("authorize", "token", "devicecode", "openid-configuration") + WORKLOAD_ENDPOINTS
-FAULT_KINDS = ("500", "503", "429", "404", "malformed", "delay", "reset")  # 404: IMDS "updating" only
+FAULT_KINDS = ("500", "503", "429", "404", "410", "malformed", "delay", "reset")  # 404, 410: IMDS updating
 DEFAULTS = {"token_lifetime": 3600, "device_interval": 5, "device_expires_in": 900, "code_lifetime": 600,
             "auto_approve": False, "device_auto_approve": False, "device_slow_down": False,
             "user": "ada@contoso.example"}

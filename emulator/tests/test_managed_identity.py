@@ -73,7 +73,7 @@ class ImdsTests(EmulatorTest):
         self.assertImdsError(self.imds(), 400, "invalid_request", "Identity not found")
 
     def test_faults_for_retries(self):
-        for kind in ("429", "500", "503", "404"):
+        for kind in ("429", "500", "503", "404", "410"):
             with self.subTest(kind=kind):
                 self.control("POST", "reset-counters")
                 self.control("POST", "fault", {"endpoint": "imds", "kind": kind, "count": 2, "retry_after": 1})
@@ -88,6 +88,9 @@ class ImdsTests(EmulatorTest):
         answer = self.request("POST", "/_control/fault", {"Content-Type": "application/json"},
                               b'{"endpoint": "token", "kind": "404"}')
         self.assertEqual(answer.status, 400)
+        answer = self.request("POST", "/_control/fault", {"Content-Type": "application/json"},
+                              b'{"endpoint": "imds", "kind": "410"}')
+        self.assertEqual(answer.status, 200)
 
     def test_own_listener(self):
         listener = self.control("POST", "listen", {"kind": "imds"})

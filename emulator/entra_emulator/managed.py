@@ -187,6 +187,6 @@ def describe_managed(state):
 
 def arc_key_dir(state):
     """The directory Arc's challenge files go to (made on first use; the caller holds state.lock)."""
-    if not state.oidc["arc_key_dir"]:
-        state.oidc["arc_key_dir"] = tempfile.mkdtemp(prefix="entra-emulator-arc.")
+    if not state.oidc["arc_key_dir"]:  # inside the crypto workspace: removed when the emulator stops
+        state.oidc["arc_key_dir"] = tempfile.mkdtemp(prefix="arc.", dir=state.crypto.dir)
     return state.oidc["arc_key_dir"]

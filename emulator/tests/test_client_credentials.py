@@ -259,6 +259,17 @@ class ClientCredentialsTests(EmulatorTest):
                                       claims={"sub": "system:serviceaccount:ci:builder"})
         self.assertEntraError(self.token(self.assertion_form(forged)), 401, "invalid_client", 700027)
 
+    def test_log_holds_no_secret_or_assertion(self):
+        assertion = self.github_token().json["value"]
+        self.assertAppToken(self.token(self.assertion_form(assertion)), "2")
+        self.assertAppToken(self.token(self.form(client_secret="s3cret-value")), "1")
+        self.log.flush()
+        with open(self.log.name) as handle:
+            log = handle.read()
+        self.assertIn("POST /contoso.example/oauth2/v2.0/token 200", log)
+        for secret in ("s3cret-value", assertion.split(".")[2], self.oidc["github"]["ACTIONS_ID_TOKEN_REQUEST_TOKEN"]):
+            self.assertNotIn(secret, log)
+
     def test_jwks(self):
         keys = self.request("GET", "/oidc/keys").json["keys"]
         self.assertEqual((keys[0]["kty"], keys[0]["alg"], keys[0]["e"]), ("RSA", "RS256", "AQAB"))

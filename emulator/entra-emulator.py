@@ -33,8 +33,9 @@ trace_id, correlation_id (the client-request-id header when given), error_uri; p
 
 Control API (JSON in and out), under /_control/:
   GET counters, POST reset-counters            requests per endpoint (faulted ones too: token, imds,
-      app-service, arc, github-oidc, pipelines-oidc, ...), per grant, and client_credentials by
-      credential {"secret", "certificate", "federated", "none"}
+      app-service, arc, github-oidc, pipelines-oidc, ...), per grant (grants: authorization_code,
+      refresh_token, device_code, other), and client_credentials {"requests", and per credential:
+      "secret", "certificate", "federated", "none"}
   GET config, POST config {token_lifetime, device_interval, device_expires_in, code_lifetime,
       auto_approve, device_auto_approve, device_slow_down, user}
   GET device-codes[?all=1], POST device/approve|device/deny {"user_code"} (omitted: newest)

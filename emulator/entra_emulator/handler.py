@@ -17,7 +17,7 @@ from .state import ENDPOINTS, WORKLOAD_ENDPOINTS
 from .workload import CLIENT_CREDENTIALS, ClientCredentialsGrant, assertion_kind
 
 GRANT_NAMES = {"authorization_code": "authorization_code", "refresh_token": "refresh_token",
-               DEVICE_GRANT: "device_code", CLIENT_CREDENTIALS: CLIENT_CREDENTIALS}
+               DEVICE_GRANT: "device_code"}
 # never code, tokens, verifier, secret or assertion
 SAFE_FIELDS = ("grant_type", "client_id", "scope", "redirect_uri", "claims", "client_assertion_type")
 WORKLOAD_PATHS = {"/metadata/identity/oauth2/token": "imds", "/msi/token": "app-service",
@@ -59,9 +59,11 @@ class Handler(DiscoveryEndpoints, AuthorizeEndpoint, DeviceCodeEndpoint, TokenEn
             if endpoint in ENDPOINTS:
                 state.counters[endpoint] += 1
             if endpoint == "token":
-                state.counters["grants"][GRANT_NAMES.get(form.get("grant_type"), "other")] += 1
-                if form.get("grant_type") == CLIENT_CREDENTIALS:
+                if form.get("grant_type") == CLIENT_CREDENTIALS:  # counted apart, by credential
+                    state.counters["client_credentials"]["requests"] += 1
                     state.counters["client_credentials"][assertion_kind(form)] += 1
+                else:
+                    state.counters["grants"][GRANT_NAMES.get(form.get("grant_type"), "other")] += 1
             if endpoint in ("token", "devicecode"):
                 state.last[endpoint] = {"tenant": tenant, "fields": sorted(form),
                                         "values": {k: form[k] for k in SAFE_FIELDS if k in form},

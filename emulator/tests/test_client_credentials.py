@@ -54,8 +54,8 @@ class ClientCredentialsTests(EmulatorTest):
     def test_secret(self):
         self.assertAppToken(self.token(self.form(client_secret="s3cret-value")), "1")
         counters = self.control("GET", "counters")
-        self.assertEqual((counters["token"], counters["grants"]["client_credentials"],
-                          counters["client_credentials"]["secret"]), (1, 1, 1))
+        self.assertEqual((counters["token"], counters["client_credentials"]["requests"],
+                          counters["client_credentials"]["secret"], counters["grants"]["other"]), (1, 1, 1, 0))
         recorded = self.control("GET", "last-request?endpoint=token")
         self.assertNotIn("client_secret", recorded["values"])
 

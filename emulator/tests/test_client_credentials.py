@@ -259,6 +259,16 @@ class ClientCredentialsTests(EmulatorTest):
                                       claims={"sub": "system:serviceaccount:ci:builder"})
         self.assertEntraError(self.token(self.assertion_form(forged)), 401, "invalid_client", 700027)
 
+    def test_sixteen_parallel_certificate_requests(self):  # the emulator serves them all, counted one by one
+        from concurrent.futures import ThreadPoolExecutor
+        assertions = [self.certs.assertion("app", APP, self.aud, "PS256" if i % 2 else "RS256") for i in range(16)]
+        self.control("POST", "reset-counters")
+        with ThreadPoolExecutor(16) as pool:
+            answers = list(pool.map(lambda a: self.token(self.assertion_form(a)), assertions))
+        self.assertEqual([a.status for a in answers], [200] * 16)
+        counters = self.control("GET", "counters")
+        self.assertEqual((counters["token"], counters["client_credentials"]["certificate"]), (16, 16))
+
     def test_log_holds_no_secret_or_assertion(self):
         assertion = self.github_token().json["value"]
         self.assertAppToken(self.token(self.assertion_form(assertion)), "2")

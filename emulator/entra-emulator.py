@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""A local Microsoft Entra ID (v2.0) emulator for tests and demos. Python 3 standard library only.
+"""A local Microsoft Entra ID (v2.0) emulator for tests and demos. Python 3 standard library only,
+plus the openssl command line for RSA (certificate assertions and federated tokens).
 
   python3 emulator/entra-emulator.py [--host 127.0.0.1] [--port 0] [--port-file PATH]
       [--tls-cert PEM --tls-key PEM] [--user UPN] [--auto-approve]

@@ -1,5 +1,6 @@
 """The local Entra ID (v2.0) emulator behind emulator/entra-emulator.py (its docstring has the
-endpoints, the control API and the command line). Python 3 standard library only.
+endpoints, the control API and the command line). Python 3 standard library only
+(and the openssl command line, for RSA).
 
   identity.py     Entra's well-known ids, tenant GUIDs, scopes and their resources
   errors.py       Entra's error answers: EntraError and the AADSTS error body

@@ -134,8 +134,8 @@ class ClientCredentialsGrant:
         # base64url without padding; MSAL Python pads x5t ("...="), which Entra accepts, as does this
         wanted_s256, wanted_sha1 = (str(header[k]).rstrip("=").replace("+", "-").replace("/", "_")
                                     if header.get(k) else None for k in ("x5t#S256", "x5t"))
-        key = next((c["public_key"] for c in app["certificates"]
-                    if (wanted_s256 and c["x5t#S256"] == wanted_s256) or (wanted_sha1 and c["x5t"] == wanted_sha1)), None)
+        key = next((c["public_key"] for c in app["certificates"] if c["rsa"] and  # RS256/PS256 need an RSA key
+                    ((wanted_s256 and c["x5t#S256"] == wanted_s256) or (wanted_sha1 and c["x5t"] == wanted_sha1))), None)
         if key is None and isinstance(header.get("x5c"), list) and app["subject_names"]:
             key = self.chain_key(header, app)
         if key is None:
@@ -198,7 +198,7 @@ def register_app(state, args):
         facts = state.crypto.certificate_facts(ders[0])
         s256, sha1 = thumbprints(ders[0])
         certificates.append({"x5t#S256": s256, "x5t": sha1, "public_key": facts["public_key"],
-                             "subject": facts["subject"]})
+                             "subject": facts["subject"], "rsa": facts["rsa"]})
     subject_names = []
     for entry in args.get("subject_names", []):
         if not isinstance(entry, dict) or not isinstance(entry.get("subject"), str) or not pem_certificates(entry.get("ca")):

@@ -171,6 +171,15 @@ class ClientCredentialsTests(EmulatorTest):
         form["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:saml2-bearer"
         self.assertEntraError(self.token(form), 400, "invalid_request", 90100)
 
+    def test_ec_certificate_is_refused(self):  # an ECDSA signature labelled RS256 does not pass
+        from support import openssl
+        c = self.certs
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                c.path("ec.key"), "-out", c.path("ec.pem"), "-days", "2", "-subj", "/CN=ec")
+        self.control("POST", "apps", {"client_id": "ec-app", "certificates": [c.pem("ec")]})
+        answer = self.token(dict(self.assertion_form(c.assertion("ec", "ec-app", self.aud)), client_id="ec-app"))
+        self.assertEntraError(answer, 401, "invalid_client", 700027)
+
     def test_subject_name_issuer_chain(self):
         assertion = self.certs.assertion("leaf", APP, self.aud, "PS256", x5c=["leaf", "ca"])
         self.assertAppToken(self.token(self.assertion_form(assertion)), "2")

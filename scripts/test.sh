@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh test
 if [ $# -eq 0 ]; then  # the offline demo's servers against real git, docker and kubectl (curl-made tokens)
     integrations/demo/servers/selftest.sh
+    emulator/tests/run.sh  # the Entra emulator's own tests (client credentials, managed identity, CI OIDC)
     # Every libFuzzer target for a short smoke run (ECH_FUZZ_SECONDS each, default 20): a
     # crash or a broken invariant fails the run. Long runs: scripts/fuzz.sh, FUZZING.md.
     scripts/fuzz.sh all "${ECH_FUZZ_SECONDS:-20}"

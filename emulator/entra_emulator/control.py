@@ -3,7 +3,8 @@ actions): config, device codes, revocation, MFA, faults, counters, what was reco
 which tells a local resource server (integrations/demo/servers/) whether this run issued a token."""
 import json, time
 
-from .state import DEFAULTS, ENDPOINTS, FAULT_KINDS
+from .control_workload import workload_action
+from .state import DEFAULTS, ENDPOINTS, FAULT_KINDS, WORKLOAD_ENDPOINTS
 from .tokens import verify
 
 
@@ -64,8 +65,10 @@ class ControlAPI:
             return {"required": state.mfa_required}
         if action == "POST fault":
             endpoint, kind, count = args.get("endpoint", "token"), str(args.get("kind", "")), int(args.get("count", 1))
-            if endpoint not in ENDPOINTS + ("any",) or kind not in FAULT_KINDS or count < 1:
-                raise ValueError(f"endpoint: one of {ENDPOINTS + ('any',)}; kind: one of {FAULT_KINDS}; count >= 1")
+            if endpoint not in ENDPOINTS + ("any",) or kind not in FAULT_KINDS or count < 1 or \
+                    (kind in ("404", "410") and endpoint not in WORKLOAD_ENDPOINTS):
+                raise ValueError(f"endpoint: one of {ENDPOINTS + ('any',)}; kind: one of {FAULT_KINDS} (404, 410: "
+                                 f"{', '.join(WORKLOAD_ENDPOINTS)} only); count >= 1")
             state.faults.append({"endpoint": endpoint, "kind": kind, "remaining": count,
                                  "retry_after": int(args.get("retry_after", 2)), "delay": float(args.get("delay", 2))})
             return dict(state.faults[-1])
@@ -77,7 +80,7 @@ class ControlAPI:
         if action == "GET issued":
             return dict(state.issued)
         if action in ("GET last-request", "GET last-authorize"):
-            endpoint = "authorize" if action.endswith("authorize") else query.get("endpoint", "token")
+            endpoint = "authorize" if action.endswith("authorize") else query.get("endpoint", "token")  # or imds...
             if endpoint not in state.last:
                 raise LookupError(f"no {endpoint} request recorded")
             return state.last[endpoint]
@@ -94,4 +97,7 @@ class ControlAPI:
             return {"offset": state.clock_offset}
         if action == "POST reset":
             return state.reset(*state.initial) or {"ok": True}
+        answer = workload_action(self, action, args, query)
+        if answer is not None:
+            return answer
         raise LookupError(f"no control action {action[:80]}")

@@ -14,10 +14,11 @@ class DiscoveryEndpoints:
                 "token_endpoint": f"{oauth}/token", "device_authorization_endpoint": f"{oauth}/devicecode",
                 "end_session_endpoint": f"{oauth}/logout", "jwks_uri": f"{base}/{tenant}/discovery/v2.0/keys",
                 "response_types_supported": ["code"], "response_modes_supported": ["query"],
-                "grant_types_supported": ["authorization_code", "refresh_token", DEVICE_GRANT],
+                "grant_types_supported": ["authorization_code", "refresh_token", DEVICE_GRANT,
+                                          "client_credentials"],
                 "scopes_supported": list(OIDC_SCOPES), "subject_types_supported": ["pairwise"],
                 "id_token_signing_alg_values_supported": ["HS256"], "code_challenge_methods_supported": ["S256"],
-                "token_endpoint_auth_methods_supported": ["none"], "tenant_region_scope": "EU",
+                "token_endpoint_auth_methods_supported": ["none", "client_secret_post", "private_key_jwt"], "tenant_region_scope": "EU",
                 "cloud_instance_name": "emulator.local", "msgraph_host": "graph.microsoft.com"}
 
     def keys(self):  # the tokens are HS256 (tokens.py): no public key to publish, only its id

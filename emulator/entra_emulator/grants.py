@@ -16,7 +16,8 @@ class TokenEndpoint:
     def token(self, tenant, form):
         require(form, "grant_type", "client_id")
         grant = {"authorization_code": self.grant_code, "refresh_token": self.grant_refresh,
-                 DEVICE_GRANT: self.grant_device}.get(form["grant_type"])
+                 DEVICE_GRANT: self.grant_device,  # client_credentials: workload.py
+                 "client_credentials": lambda f, r: self.grant_client_credentials(f, r, tenant)}.get(form["grant_type"])
         if grant is None:
             raise EntraError("unsupported_grant_type", 70003, f"The app requested an unsupported grant type "
                              f"'{form['grant_type'][:60]}'.")

@@ -10,15 +10,22 @@ from .discovery import DiscoveryEndpoints
 from .errors import TRANSIENT, EntraError
 from .grants import TokenEndpoint
 from .identity import DEVICE_GRANT
+from .managed import ManagedIdentityEndpoints
+from .oidc import OidcEndpoints
 from .server import BaseHandler
-from .state import ENDPOINTS
+from .state import ENDPOINTS, WORKLOAD_ENDPOINTS
+from .workload import CLIENT_CREDENTIALS, ClientCredentialsGrant, assertion_kind
 
 GRANT_NAMES = {"authorization_code": "authorization_code", "refresh_token": "refresh_token",
                DEVICE_GRANT: "device_code"}
-SAFE_FIELDS = ("grant_type", "client_id", "scope", "redirect_uri", "claims")  # never code, tokens, verifier
+# never code, tokens, verifier, secret or assertion
+SAFE_FIELDS = ("grant_type", "client_id", "scope", "redirect_uri", "claims", "client_assertion_type")
+WORKLOAD_PATHS = {"/metadata/identity/oauth2/token": "imds", "/msi/token": "app-service",
+                  "/github/idtoken": "github-oidc", "/pipelines/oidctoken": "pipelines-oidc"}
 
 
-class Handler(DiscoveryEndpoints, AuthorizeEndpoint, DeviceCodeEndpoint, TokenEndpoint, ControlAPI, BaseHandler):
+class Handler(DiscoveryEndpoints, AuthorizeEndpoint, DeviceCodeEndpoint, TokenEndpoint, ClientCredentialsGrant,
+              ManagedIdentityEndpoints, OidcEndpoints, ControlAPI, BaseHandler):
     def dispatch(self):
         self.trace_id = str(uuid.uuid4())
         given = self.headers.get("client-request-id", "")
@@ -35,6 +42,10 @@ class Handler(DiscoveryEndpoints, AuthorizeEndpoint, DeviceCodeEndpoint, TokenEn
             return self.control(path[len("/_control/"):], query, raw)
         if path == "/devicelogin":
             return self.devicelogin(query)
+        if path in WORKLOAD_PATHS:
+            return self.workload(WORKLOAD_PATHS[path], query)
+        if path == "/oidc/keys":
+            return self.send_json(200, self.state.crypto.issuer_jwks())
         match = re.fullmatch(r"/([^/]+)/(?:v2\.0/\.well-known/(openid-configuration)|oauth2/v2\.0/(authorize|token|"
                              r"devicecode)|discovery/v2\.0/(keys))", path)
         if not match:
@@ -48,7 +59,11 @@ class Handler(DiscoveryEndpoints, AuthorizeEndpoint, DeviceCodeEndpoint, TokenEn
             if endpoint in ENDPOINTS:
                 state.counters[endpoint] += 1
             if endpoint == "token":
-                state.counters["grants"][GRANT_NAMES.get(form.get("grant_type"), "other")] += 1
+                if form.get("grant_type") == CLIENT_CREDENTIALS:  # counted apart, by credential
+                    state.counters["client_credentials"]["requests"] += 1
+                    state.counters["client_credentials"][assertion_kind(form)] += 1
+                else:
+                    state.counters["grants"][GRANT_NAMES.get(form.get("grant_type"), "other")] += 1
             if endpoint in ("token", "devicecode"):
                 state.last[endpoint] = {"tenant": tenant, "fields": sorted(form),
                                         "values": {k: form[k] for k in SAFE_FIELDS if k in form},
@@ -73,7 +88,7 @@ class Handler(DiscoveryEndpoints, AuthorizeEndpoint, DeviceCodeEndpoint, TokenEn
             if self.command != "POST":
                 raise EntraError("invalid_request", 900561, f"The endpoint only accepts POST, OPTIONS requests. "
                                  f"Received a {self.command} request.")
-            if "client_secret" in form or "client_assertion" in form:
+            if form.get("grant_type") != CLIENT_CREDENTIALS and ("client_secret" in form or "client_assertion" in form):
                 raise EntraError("invalid_client", 700025, "Client is public so neither 'client_assertion' nor "
                                  "'client_secret' should be presented.", status=401)
             if endpoint == "devicecode":
@@ -84,9 +99,36 @@ class Handler(DiscoveryEndpoints, AuthorizeEndpoint, DeviceCodeEndpoint, TokenEn
 
     do_GET = do_POST = dispatch
 
-    def apply_fault(self, fault):
+    def workload(self, endpoint, query):
+        """A managed identity or CI OIDC endpoint (managed.py, oidc.py): counted, recorded (parameter
+        names and the non-secret values), then faulted or served. The server's mode picks IMDS or Arc."""
+        if endpoint == "imds" and getattr(self.server, "mode", "") == "arc":
+            endpoint = "arc"
+        state = self.state
+        with state.lock:
+            state.counters[endpoint] += 1
+            state.last[endpoint] = {"params": query, "headers": {
+                "metadata": self.headers.get("Metadata"), "authorization": bool(self.headers.get("Authorization")),
+                "x_identity_header": bool(self.headers.get("X-IDENTITY-HEADER")),
+                "user_agent": self.headers.get("User-Agent")}}
+            fault = state.take_fault(endpoint)
+        if fault and self.apply_fault(fault, endpoint):
+            return
+        if endpoint in ("imds", "arc", "app-service"):
+            return self.serve_managed(endpoint, query)
+        return self.serve_github(query) if endpoint == "github-oidc" else self.serve_pipelines(query)
+
+    def apply_fault(self, fault, endpoint="token"):
         """Applies a fault; True when it answered (or dropped) the request."""
         kind = fault["kind"]
+        if endpoint in WORKLOAD_ENDPOINTS and kind in ("404", "410", "429", "500", "503"):  # the services' own bodies
+            error, text = {"404": ("not_found", "IMDS is updating; retry with exponential backoff"),
+                           "410": ("gone", "IMDS is going through updates; it is available within 70 seconds"),
+                           "429": ("too_many_requests", "Too many requests; retry with exponential backoff"),
+                           }.get(kind, ("server_error", TRANSIENT))
+            self.send_json(int(kind), {"error": error, "error_description": text},
+                           {"Retry-After": str(fault["retry_after"])} if kind == "429" else None)
+            return True
         if kind == "delay":
             time.sleep(fault["delay"])
             return False

@@ -9,6 +9,7 @@ from . import errors
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     scheme = "http"
+    mode = "entra"  # "arc": the IMDS path answers as Azure Arc (POST /_control/listen)
 
     def __init__(self, address, handler, state):
         super().__init__(address, handler)

@@ -6,7 +6,8 @@
 
 Endpoints, for any tenant path segment (organizations, common, a GUID, a domain):
   GET  /{tenant}/v2.0/.well-known/openid-configuration    GET /{tenant}/discovery/v2.0/keys
-  GET  /{tenant}/oauth2/v2.0/authorize   (auth code + PKCE S256, loopback redirect URIs only)
+  GET  /{tenant}/oauth2/v2.0/authorize   (auth code + PKCE S256, loopback redirect URIs only;
+       a parameter the documentation does not list: invalid_request, AADSTS90100)
   POST /{tenant}/oauth2/v2.0/token       (authorization_code, refresh_token, device_code)
   POST /{tenant}/oauth2/v2.0/devicecode  GET /devicelogin (a tiny page to approve a user code)
 Errors have Entra's body: error, error_description "AADSTSnnnn: ...", error_codes, timestamp,
@@ -15,7 +16,9 @@ trace_id, correlation_id (the client-request-id header when given), error_uri; p
 Control API (JSON in and out), under /_control/:
   GET counters, POST reset-counters            requests per endpoint (faulted ones too) and grant
   GET config, POST config {token_lifetime, device_interval, device_expires_in, code_lifetime,
-      auto_approve, device_auto_approve, device_slow_down, user}
+      auto_approve, device_auto_approve, device_slow_down, user, require_consent}
+      require_consent: each user consents per client and resource (see entra_emulator/consent.py);
+      off, every resource is consented (an admin-consented tenant)
   GET device-codes[?all=1], POST device/approve|device/deny {"user_code"} (omitted: newest)
   POST revoke {"all": true} | {"refresh_token_prefix": "..."}      -> {"revoked": n}
   POST require-mfa {"required": bool}  refresh tokens from sign-ins before it fail with 50076

@@ -46,7 +46,7 @@ struct ConsentIntegrationTests {
         #expect(try world.emulator.counters()["authorize"] as? Int == 0)
     }
 
-    @Test("no consent given: the second resource is refused with AADSTS65001 and the login line")
+    @Test("no consent given: the second resource is refused with AADSTS65001 and a line naming the fix, which works")
     func notConsented() throws {
         let world = try Self.world()
         let signIn = try world.helper(["get-token"], timeout: 120)
@@ -56,10 +56,17 @@ struct ConsentIntegrationTests {
         #expect(refused.status == 1)
         #expect(refused.stdout.isEmpty)
         #expect(refused.stderr.contains("AADSTS65001"), "\(refused.stderr)")
-        #expect(refused.stderr.contains("entra-credential-helper login --profile work"), "\(refused.stderr)")
+        let fix = "entra-credential-helper login --profile work --extra-scopes-to-consent \(Self.other)"
+        #expect(refused.stderr.hasSuffix("; run `\(fix)` in a terminal, then retry\n"), "\(refused.stderr)")
         #expect(refused.stderr.split(separator: "\n").count == 1, "one line: \(refused.stderr)")
         #expect(try world.emulator.grants("refresh_token") == 1)
         #expect(try world.emulator.counters()["authorize"] as? Int == 0)
+
+        let login = try world.helper(Array(fix.split(separator: " ").dropFirst().map(String.init)), timeout: 120)
+        #expect(login.status == 0, "\(login.stderr)")
+        let silent = try world.helper(["get-token", "--scope", Self.other, "--no-interactive"])
+        #expect(silent.status == 0, "\(silent.stderr)")
+        #expect(SignInWorld.claims(silent.stdout.trimmingCharacters(in: .newlines))["aud"] as? String == "api://other")
     }
 
     @Test("the emulator refuses an authorize parameter Microsoft does not document (the old extra_scopes_to_consent)")

@@ -69,6 +69,24 @@ struct ConsentIntegrationTests {
         #expect(SignInWorld.claims(silent.stdout.trimmingCharacters(in: .newlines))["aud"] as? String == "api://other")
     }
 
+    @Test("a device-code sign-in consents to its own scopes only; prompt=none cannot consent to another resource")
+    func deviceCodeAndSilentBrowser() throws {
+        let world = try Self.world()
+        world.extra = [:]
+        _ = try world.signInWithDeviceCode()
+        let refused = try world.helper(["get-token", "--scope", Self.other, "--no-interactive"])
+        #expect(refused.status == 1 && refused.stderr.contains("AADSTS65001"), "\(refused.stderr)")
+
+        world.extra = ["BROWSER": SignInWorld.browserScript]
+        let browser = try world.helper(["login"], timeout: 120)  // starts the browser session
+        #expect(browser.status == 0, "\(browser.stderr)")
+        let silent = try world.helper(["get-token", "--scope", Self.other, "--prompt", "none"], timeout: 120)
+        #expect(silent.status == 1)
+        #expect(silent.stderr.contains("the sign-in was refused (consent_required: AADSTS65001"), "\(silent.stderr)")
+        #expect(try world.emulator.lastAuthorize()["prompt"] as? String == "none")
+        #expect(try world.emulator.grants("authorization_code") == 1, "only the login's code")
+    }
+
     @Test("the emulator refuses an authorize parameter Microsoft does not document (the old extra_scopes_to_consent)")
     func madeUpParameter() throws {
         let world = try Self.world()

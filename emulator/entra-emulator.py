@@ -7,7 +7,8 @@ plus the openssl command line for RSA (certificate assertions and federated toke
 
 Endpoints, for any tenant path segment (organizations, common, a GUID, a domain):
   GET  /{tenant}/v2.0/.well-known/openid-configuration    GET /{tenant}/discovery/v2.0/keys
-  GET  /{tenant}/oauth2/v2.0/authorize   (auth code + PKCE S256, loopback redirect URIs only)
+  GET  /{tenant}/oauth2/v2.0/authorize   (auth code + PKCE S256, loopback redirect URIs only;
+       a parameter the documentation does not list: invalid_request, AADSTS90100)
   POST /{tenant}/oauth2/v2.0/token       (authorization_code, refresh_token, device_code,
       client_credentials: scope one X/.default; client_secret, or client_assertion_type
       urn:ietf:params:oauth:client-assertion-type:jwt-bearer with client_assertion = a certificate
@@ -38,7 +39,9 @@ Control API (JSON in and out), under /_control/:
       refresh_token, device_code, other), and client_credentials {"requests", and per credential:
       "secret", "certificate", "federated", "none"}
   GET config, POST config {token_lifetime, device_interval, device_expires_in, code_lifetime,
-      auto_approve, device_auto_approve, device_slow_down, user}
+      auto_approve, device_auto_approve, device_slow_down, user, require_consent}
+      require_consent: each user consents per client and resource (see entra_emulator/consent.py);
+      off, every resource is consented (an admin-consented tenant)
   GET device-codes[?all=1], POST device/approve|device/deny {"user_code"} (omitted: newest)
   POST revoke {"all": true} | {"refresh_token_prefix": "..."}      -> {"revoked": n}
   POST require-mfa {"required": bool}  refresh tokens from sign-ins before it fail with 50076

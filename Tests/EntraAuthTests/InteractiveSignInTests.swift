@@ -42,6 +42,23 @@ struct InteractiveSignInTests {
         #expect(h.refreshStore.refreshTokens[h.key]?.token == "rt-old")
     }
 
+    @Test("no consent (AADSTS65001), without interactivity: the login command consents up front to what was asked",
+          arguments: [(["api://other/.default"], [65001], "work --extra-scopes-to-consent api://other/.default"),
+                      (nil, [65001], "work --extra-scopes-to-consent https://graph.microsoft.com/.default"),
+                      (["api://other/.default"], [50173], "work")])
+    func consentNotAllowed(scopes: [String]?, codes: [Int], login: String) throws {
+        let h = EngineHarness()
+        h.storeRefreshToken("rt-old")
+        h.http.enqueue(400, errorBody("invalid_grant", codes: codes, description: "AADSTS\(codes[0]): No.\r\nTrace ID: t"))
+        var options = AcquireOptions()
+        options.scopes = scopes
+        options.interactivity = { .notAllowed }
+        let error = #expect(throws: HelperError.self) { try h.engine().token(h.profile, options: options) }
+        #expect(error?.message.contains("run `entra-credential-helper login --profile \(login)` in a terminal") == true,
+                "\(error?.message ?? "")")
+        #expect(h.browser.urls.isEmpty)
+    }
+
     @Test("the code request carries the PKCE verifier of the challenge and the listener's redirect URI")
     func pkceAndRedirect() throws {
         let h = EngineHarness()

@@ -42,6 +42,23 @@ struct PKCEAndRequestTests {
         #expect(query.first { $0.0 == "prompt" }?.1 == "select_account")
     }
 
+    @Test("extra scopes to consent ride in the authorize scope, never in a parameter of their own; the code is redeemed for the requested scopes only")
+    func extraScopesToConsent() throws {
+        var request = AuthorizeRequest(
+            authority: try Authority(host: Authority.publicCloud, tenant: "organizations"), clientID: "c",
+            scopes: ["api://a/.default"], redirectURI: "http://localhost:51234", state: "s", nonce: "n",
+            pkce: PKCE(verifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"))
+        request.extraScopesToConsent = ["api://b/.default", "api://a/.default", "offline_access", "https://c/x.read"]
+        let query = FormEncoding.decode(String(request.url.split(separator: "?", maxSplits: 1)[1]))
+        #expect(query.map(\.0) == ["client_id", "response_type", "redirect_uri", "response_mode", "scope", "state", "nonce",
+                                   "code_challenge", "code_challenge_method"])
+        #expect(query.first { $0.0 == "scope" }?.1
+            == "api://a/.default api://b/.default offline_access https://c/x.read openid profile")
+        let redeem = FormEncoding.decode(TokenRequest.authorizationCode(
+            clientID: "c", code: "k", redirectURI: "http://localhost:51234", verifier: "v", scopes: request.scopes, claims: nil))
+        #expect(redeem.first { $0.0 == "scope" }?.1 == "api://a/.default openid profile offline_access")
+    }
+
     @Test("authority hosts: https anywhere, http only to loopback", arguments: [
         ("https://login.microsoftonline.us", true), ("https://login.chinacloudapi.cn", true),
         ("http://127.0.0.1:8400", true), ("http://localhost:8400", true), ("http://[::1]:8400", true),

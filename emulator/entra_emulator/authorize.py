@@ -1,11 +1,21 @@
 """GET /{tenant}/oauth2/v2.0/authorize: the auth code flow with PKCE (S256), loopback redirect
 URIs only. Shows a sign-in page unless auto-approved (or approved on the page); prompt=none signs
-in silently from the browser session, which an interactive sign-in starts."""
+in silently from the browser session, which an interactive sign-in starts. A parameter that
+Microsoft's documentation of the request does not list is refused (invalid_request, AADSTS90100).
+An interactive sign-in consents to every scope its `scope` names, of any resource (consent.py)."""
 import html, ipaddress, re, secrets, time
 from urllib.parse import urlencode, urlsplit
 
+from . import consent
 from .errors import MFA_TEXT, EntraError, require
 from .identity import split_scope
+
+
+# "Request an authorization code" (v2-oauth2-auth-code-flow), plus nonce (v2-protocols-oidc) and
+# claims (the claims request parameter); approve and deny are this emulator's sign-in page buttons.
+DOCUMENTED = ("client_id", "response_type", "redirect_uri", "scope", "response_mode", "state", "prompt",
+              "login_hint", "domain_hint", "code_challenge", "code_challenge_method", "nonce", "claims")
+PAGE_BUTTONS = ("approve", "deny")
 
 
 def is_loopback_redirect(uri):
@@ -48,6 +58,10 @@ class AuthorizeEndpoint:
 
     def authorize_code(self, tenant, q, client_id, redirect_uri):
         """Validates; returns a new code, or None when the sign-in page should be shown."""
+        unknown = sorted(k for k in q if k not in DOCUMENTED + PAGE_BUTTONS)
+        if unknown:
+            raise EntraError("invalid_request", 90100, f"The request parameter '{unknown[0][:60]}' is not valid: "
+                             "it is not a parameter of the authorization request.")
         if q.get("response_type") != "code":
             raise EntraError("unsupported_response_type", 70005, f"response_type '{q.get('response_type', '')[:40]}' "
                              "is not supported by this emulator; use 'code'.")
@@ -68,8 +82,11 @@ class AuthorizeEndpoint:
                 raise EntraError("interaction_required", 50076, MFA_TEXT.format(split_scope(q["scope"].split()[0])[0]))
             if not (silent or "approve" in q or state.config["auto_approve"]):
                 return None
-            if not silent:  # an interactive sign-in: it satisfies MFA and starts a browser session
+            if silent:  # no page to consent on
+                consent.check(state, state.config["user"], client_id, q["scope"].split(), "consent_required")
+            else:  # an interactive sign-in: it satisfies MFA, starts a browser session, grants consent
                 state.session_epoch = state.mfa_epoch
+                consent.grant(state, state.config["user"], client_id, q["scope"].split())
             code = "1.emu-code." + secrets.token_urlsafe(48)
             state.codes[code] = {"client_id": client_id, "redirect_uri": redirect_uri,
                                  "challenge": q["code_challenge"], "scopes": q["scope"].split(),

@@ -4,7 +4,7 @@ or in the original authorize/devicecode scope; the refresh grant always rotates 
 and the old one stays valid until revoked, as in Entra."""
 import hashlib, json, time
 
-from . import tokens
+from . import consent, tokens
 from .errors import MFA_TEXT, EntraError, require
 from .identity import DEVICE_GRANT, MFA_POLICY_ID, OIDC_SCOPES, split_scope, tenant_id
 from .tokens import b64url
@@ -73,6 +73,7 @@ class TokenEndpoint:
             claims = {"access_token": {"capolids": {"essential": True, "values": [MFA_POLICY_ID]}}}
             raise EntraError("invalid_grant", 50076, MFA_TEXT.format(resource),
                              claims=json.dumps(claims, separators=(",", ":")))
+        consent.check(state, record["user"], record["client_id"], scopes)
         return tokens.issue(state, dict(record, base=self.base_url()), scopes, True)
 
     def grant_device(self, form, requested):
@@ -97,11 +98,13 @@ class TokenEndpoint:
             raise EntraError("authorization_pending", 70016, "OAuth 2.0 device flow error. Authorization is pending. "
                              "Continue polling.")
         record["status"] = "redeemed"
+        consent.grant(self.state, record["user"], record["client_id"], record["scopes"])  # the user approved them
         return self.sign_in(record, requested)
 
     def sign_in(self, record, requested):
         """Tokens for a finished sign-in (a code or device code); new refresh tokens remember it."""
         scopes = requested or record["scopes"]
+        consent.check(self.state, record["user"], record["client_id"], scopes)
         grant = {"user": record["user"], "tenant": record["tenant"], "client_id": record["client_id"],
                  "tid": tenant_id(record["tenant"], record["user"]), "epoch": record["epoch"], "mfa": record["mfa"],
                  "nonce": record.get("nonce"), "base": self.base_url()}

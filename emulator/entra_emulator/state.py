@@ -10,7 +10,7 @@ WORKLOAD_ENDPOINTS = ("imds", "app-service", "arc", "github-oidc", "pipelines-oi
 ENDPOINTS = ("authorize", "token", "devicecode", "openid-configuration") + WORKLOAD_ENDPOINTS
 FAULT_KINDS = ("500", "503", "429", "404", "410", "malformed", "delay", "reset")  # 404, 410: IMDS updating
 DEFAULTS = {"token_lifetime": 3600, "device_interval": 5, "device_expires_in": 900, "code_lifetime": 600,
-            "auto_approve": False, "device_auto_approve": False, "device_slow_down": False,
+            "auto_approve": False, "device_auto_approve": False, "device_slow_down": False, "require_consent": False,
             "user": "ada@contoso.example"}
 
 
@@ -28,6 +28,7 @@ class State:
     def reset(self, user, auto_approve):
         self.config = dict(DEFAULTS, user=user, auto_approve=auto_approve)
         self.codes, self.refresh_tokens, self.devices, self.last, self.faults = {}, {}, {}, {}, []
+        self.consents = set()  # (user, client_id, resource key): see consent.py (config require_consent)
         self.session_epoch = None  # MFA epoch of the last browser sign-in; None: no browser session
         self.mfa_required, self.mfa_epoch = False, 0  # the epoch grows each time MFA becomes required
         self.clock_offset = 0  # seconds added to the clock that issues and verifies tokens (POST clock)

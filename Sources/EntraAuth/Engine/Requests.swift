@@ -56,6 +56,9 @@ public struct AuthorizeRequest: Sendable {
     public var domainHint: String?
     /// A claims challenge (JSON text) from an `insufficient_claims` or MFA answer.
     public var claims: String?
+    /// Scopes of other resources the user consents to now (MSAL's WithExtraScopesToConsent):
+    /// they go in `scope` beside the requested ones; the code is redeemed for `scopes` only,
+    /// and the refresh token later serves the extra resources without a prompt.
     public var extraScopesToConsent: [String] = []
 
     public init(authority: Authority, clientID: String, scopes: [String], redirectURI: String,
@@ -77,18 +80,17 @@ public struct AuthorizeRequest: Sendable {
     }
 
     public var url: String {
+        var consented = scopes
+        for scope in extraScopesToConsent where !consented.contains(scope) { consented.append(scope) }
         var query: [(String, String)] = [
             ("client_id", clientID), ("response_type", "code"), ("redirect_uri", redirectURI),
-            ("response_mode", "query"), ("scope", Self.requestScopes(scopes)), ("state", state),
+            ("response_mode", "query"), ("scope", Self.requestScopes(consented)), ("state", state),
             ("nonce", nonce), ("code_challenge", pkce.challenge), ("code_challenge_method", pkce.method),
         ]
         if let prompt { query.append(("prompt", prompt)) }
         if let loginHint { query.append(("login_hint", loginHint)) }
         if let domainHint { query.append(("domain_hint", domainHint)) }
         if let claims { query.append(("claims", claims)) }
-        if !extraScopesToConsent.isEmpty {
-            query.append(("extra_scopes_to_consent", extraScopesToConsent.joined(separator: " ")))
-        }
         return authority.authorizeEndpoint + "?" + FormEncoding.encode(query)
     }
 }

@@ -28,6 +28,7 @@ public final class UserSignIn: TokenSource {
         let options = demand.options
         var claims = options.interactive.claims
         var reason = "no sign-in is stored for profile \(profile.name)"
+        var login = profile.name  // what follows `login --profile` in the line that names the fix
         let stored = try refreshTokens.load(key, username: profile.loginHint)
         if !options.alwaysPrompt, let stored {
             switch try redeem(stored, profile: profile, key: key, scopes: demand.scopes, claims: claims) {
@@ -36,10 +37,11 @@ public final class UserSignIn: TokenSource {
             case let .needsUser(error):
                 claims = error.claims ?? claims
                 reason = "the stored sign-in for profile \(profile.name) needs renewal (\(error.summary))"
+                login = Self.consentLogin(profile, scopes: demand.scopes, error: error)
             }
         }
 
-        guard options.interactivity() == .allowed else { throw .interactionRequired(profile: profile.name, reason: reason) }
+        guard options.interactivity() == .allowed else { throw .interactionRequired(profile: login, reason: reason) }
         if !options.alwaysPrompt, let abandoned = locker.lastAbandoned(key) {
             // A marker from the future counts as abandoned just now.
             let cooldown = Int64(cooldownSeconds)
@@ -66,6 +68,14 @@ public final class UserSignIn: TokenSource {
         }
         try persist(response, profile: profile, key: key, previous: stored)
         return SourcedToken(token: response.accessToken)
+    }
+
+    /// No consent (AADSTS65001) for the scopes asked for: a plain `login` asks for the
+    /// configured profile's scopes (a `--scope` may have replaced them here), so the fix
+    /// consents to these up front.
+    static func consentLogin(_ profile: Profile, scopes: [String], error: TokenError) -> String {
+        guard error.codes.contains(65001), !scopes.isEmpty else { return profile.name }
+        return ([profile.name] + scopes.map { "--extra-scopes-to-consent \($0)" }).joined(separator: " ")
     }
 
     /// `refresh`: the refresh-token grant now.

@@ -19,7 +19,9 @@ enum Help {
       --port N | --port-range A-B the loopback redirect port (default: random in 49152-65535)
       --show-url                  print the sign-in URL (stderr) instead of launching a browser
       --prompt select_account|login|consent|none|create
-      --login-hint U  --domain-hint D  --extra-scopes-to-consent S (repeatable)
+      --login-hint U  --domain-hint D
+      --extra-scopes-to-consent S another resource's scope to consent to in the same browser sign-in
+                                  (repeatable); its tokens then come silently from the refresh token
       --no-interactive            never prompt: fail at once with the login command to run
       --timeout SECONDS           bound for the interactive sign-in (default 180)
       --store secret-service|memory|file   where tokens live (default: the Secret Service)

@@ -60,6 +60,7 @@ static struct {
     void (*OPENSSL_sk_free)(OPENSSL_STACK *);
     void (*ERR_clear_error)(void);
     unsigned long (*ERR_peek_last_error)(void);
+    void *(*OSSL_PROVIDER_try_load)(void *, const char *, int);  /* optional */
     void (*ERR_error_string_n)(unsigned long, char *, size_t);
     int loaded;
 } api;
@@ -87,6 +88,7 @@ static void load_crypto(void) {
         && R(EVP_PKEY_CTX_set_rsa_mgf1_md) && R(OPENSSL_sk_num) && R(OPENSSL_sk_value) && R(OPENSSL_sk_free)
         && R(ERR_clear_error) && R(ERR_peek_last_error) && R(ERR_error_string_n);
     if (!ok) { dlclose(lib); return; }
+    (void)R(OSSL_PROVIDER_try_load);
     api.loaded = 1;
 }
 
@@ -183,11 +185,18 @@ static int read_pem(const unsigned char *data, size_t length, const char *passwo
                         password ? "the password does not decrypt the private key" : "the private key is encrypted and no password was given");
         if (contains(data, length, "PRIVATE KEY-----"))
             return fail(ECH_CRYPTO_UNREADABLE, error, "the private key cannot be parsed");
-        return fail(ECH_CRYPTO_NO_KEY, error, "it holds no private key");
+        api.ERR_clear_error();  /* the decoders' "unsupported" for each certificate block */
+        snprintf(error, 256, "it holds no private key");
+        return ECH_CRYPTO_NO_KEY;
     }
     api.ERR_clear_error();
     return ECH_CRYPTO_OK;
 }
+
+/* OpenSSL's legacy provider, loaded at most once and kept for the life of the process. */
+static pthread_once_t legacy_once = PTHREAD_ONCE_INIT;
+static void *legacy;
+static void load_legacy(void) { legacy = api.OSSL_PROVIDER_try_load(NULL, "legacy", 1); }
 
 static int read_pkcs12(const unsigned char *data, size_t length, const char *password, parts *p, char error[256]) {
     const unsigned char *cursor = data;
@@ -206,6 +215,14 @@ static int read_pkcs12(const unsigned char *data, size_t length, const char *pas
     X509 *leaf = NULL;
     OPENSSL_STACK *others = NULL;
     int parsed = api.PKCS12_parse(p12, password, &p->key, &leaf, &others);
+    if (!parsed && api.OSSL_PROVIDER_try_load) {
+        /* Older files (RC2-40 or DES encrypted certificates: Windows and `openssl pkcs12
+           -legacy` exports) need OpenSSL's legacy provider: loaded only then, and kept. */
+        api.ERR_clear_error();
+        pthread_once(&legacy_once, load_legacy);
+        if (legacy != NULL)
+            parsed = api.PKCS12_parse(p12, password, &p->key, &leaf, &others);
+    }
     api.PKCS12_free(p12);
     if (!parsed) return fail(ECH_CRYPTO_UNREADABLE, error, "the PKCS#12 file cannot be read");
     int ok = leaf == NULL || add_cert(p, leaf);

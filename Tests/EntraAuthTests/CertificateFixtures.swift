@@ -3,7 +3,7 @@ import Testing
 
 /// Test keys and certificates made with the `openssl` CLI in a private temporary
 /// directory, once per test process: RSA 2048 in PEM (plain, combined, encrypted), PKCS#12
-/// with and without a password, an EC key, a key without a certificate, a certificate
+/// with and without a password (and with the legacy RC2/3DES encryption), an EC key, a key without a certificate, a certificate
 /// without a key, a key with another key's certificate, and a leaf signed by a test CA.
 enum CertificateFixtures {
     static let password = "s3cret pass"
@@ -61,6 +61,7 @@ enum CertificateFixtures {
         run("openssl pkey -in key.pem -aes-256-cbc -passout 'pass:\(password)' -out enckey.pem && cat enckey.pem cert.pem > encrypted.pem")
         run("openssl pkcs12 -export -inkey key.pem -in cert.pem -passout pass: -out nopass.pfx")
         run("openssl pkcs12 -export -inkey key.pem -in cert.pem -passout 'pass:\(password)' -out pass.pfx")
+        run("openssl pkcs12 -export -legacy -inkey key.pem -in cert.pem -passout 'pass:\(password)' -out legacy.pfx")
         run("openssl pkcs12 -export -nokeys -in cert.pem -passout pass: -out certonly.pfx")
         run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout eckey.pem -out eccert.pem \(subject) && cat eckey.pem eccert.pem > ec.pem")
         run("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out other.pem && cat cert.pem other.pem > mismatch.pem")

@@ -15,7 +15,7 @@ struct CertificateTests {
 
     static let readable: [(file: String, password: String?)] = [
         ("combined.pem", nil), ("encrypted.pem", F.password), ("nopass.pfx", nil), ("nopass.pfx", ""),
-        ("pass.pfx", F.password),
+        ("pass.pfx", F.password), ("legacy.pfx", F.password),
     ]
 
     @Test("PEM and PKCS#12, with and without a password: the thumbprint is openssl's SHA-256 fingerprint", arguments: readable)
@@ -67,6 +67,7 @@ struct CertificateTests {
         ("missing.pem", nil, .certificateUnreadable(path: F.path("missing.pem"), detail: "No such file or directory")),
         ("garbage.bin", nil, .certificateUnreadable(path: F.path("garbage.bin"), detail: "")),
         ("pass.pfx", "wrong", .certificatePassword(path: F.path("pass.pfx"), detail: "the password does not open the PKCS#12 file")),
+        ("legacy.pfx", "wrong", .certificatePassword(path: F.path("legacy.pfx"), detail: "the password does not open the PKCS#12 file")),
         ("pass.pfx", nil, .certificatePassword(path: F.path("pass.pfx"), detail: "the PKCS#12 file needs a password")),
         ("encrypted.pem", "wrong", .certificatePassword(path: F.path("encrypted.pem"), detail: "the password does not decrypt the private key")),
         ("encrypted.pem", nil, .certificatePassword(path: F.path("encrypted.pem"), detail: "the private key is encrypted and no password was given")),

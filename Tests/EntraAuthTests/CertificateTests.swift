@@ -1,5 +1,6 @@
 import Foundation
 import HelperCore
+import CCrypto
 import Testing
 @testable import EntraAuth
 
@@ -101,5 +102,22 @@ struct CertificateTests {
             #expect(error.message.contains(F.path(file)))
         }
     }
-}
 
+    static let codes: [(code: Int32, expected: HelperError)] = [
+        (Int32(ECH_CRYPTO_UNAVAILABLE), .cryptoUnavailable("why")),
+        (Int32(ECH_CRYPTO_UNREADABLE), .certificateUnreadable(path: "/c.pem", detail: "why")),
+        (Int32(ECH_CRYPTO_BAD_PASSWORD), .certificatePassword(path: "/c.pem", detail: "why")),
+        (Int32(ECH_CRYPTO_NO_KEY), .certificateNoPrivateKey(path: "/c.pem")),
+        (Int32(ECH_CRYPTO_NOT_RSA), .certificateNotRSA(path: "/c.pem", detail: "why")),
+        (Int32(ECH_CRYPTO_NO_CERTIFICATE), .certificateMissing(path: "/c.pem")),
+        (Int32(ECH_CRYPTO_MISMATCH), .certificateKeyMismatch(path: "/c.pem")),
+        (Int32(ECH_CRYPTO_FAILED), .certificateUnreadable(path: "/c.pem", detail: "why")),
+    ]
+
+    /// libcrypto missing cannot be staged in a test process that has it; the mapping of
+    /// each CCrypto result (that one included) to its error is checked here.
+    @Test("each CCrypto result maps to its own error (libcrypto missing: install libssl3)", arguments: codes)
+    func mapping(code: Int32, expected: HelperError) {
+        #expect(CertificateCredential.failure(code, path: "/c.pem", detail: "why") == expected)
+    }
+}

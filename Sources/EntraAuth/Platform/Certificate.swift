@@ -36,11 +36,14 @@ public final class CertificateCredential: AssertionSigner, @unchecked Sendable {
     // @unchecked: the handle is immutable after loading, and OpenSSL allows concurrent
     // signatures with one key (each uses its own EVP_MD_CTX).
     private let handle: OpaquePointer
+    /// The file it was read from (named in errors).
+    public let path: String
     public let thumbprintSHA256: [UInt8]
     public let chain: [String]
 
-    private init(handle: OpaquePointer) {
+    private init(handle: OpaquePointer, path: String) {
         self.handle = handle
+        self.path = path
         var digest = [UInt8](repeating: 0, count: 32)
         ech_crypto_thumbprint_sha256(handle, &digest)
         thumbprintSHA256 = digest
@@ -80,7 +83,7 @@ public final class CertificateCredential: AssertionSigner, @unchecked Sendable {
         secret.withUnsafeMutableBytes { if let base = $0.baseAddress { explicit_bzero(base, $0.count) } }
         let detail = error.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         guard code == Int32(ECH_CRYPTO_OK), let handle else { throw failure(code, path: path, detail: detail) }
-        return CertificateCredential(handle: handle)
+        return CertificateCredential(handle: handle, path: path)
     }
 
     /// The error for a CCrypto result.
@@ -108,7 +111,7 @@ public final class CertificateCredential: AssertionSigner, @unchecked Sendable {
         }
         let detail = error.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         guard code == Int32(ECH_CRYPTO_OK), let signature else {
-            throw code == Int32(ECH_CRYPTO_UNAVAILABLE) ? .cryptoUnavailable(detail) : .certificateUnreadable(path: "(loaded)", detail: detail)
+            throw Self.failure(code == Int32(ECH_CRYPTO_OK) ? Int32(ECH_CRYPTO_FAILED) : code, path: path, detail: detail)
         }
         defer { free(signature) }
         return Array(UnsafeBufferPointer(start: signature, count: length))

@@ -47,6 +47,10 @@ let package = Package(
         // One HTTP request through libcurl, opened with dlopen at first use (never linked,
         // so the cached path does not pay for loading it).
         .target(name: "CHTTP", cSettings: dwarf4),
+        // A client certificate's key, chain and RS256/PS256 signatures through OpenSSL's
+        // libcrypto.so.3, opened with dlopen when a certificate is first used (never
+        // linked; its few prototypes are declared in crypto.c, so no -dev package).
+        .target(name: "CCrypto", cSettings: dwarf4),
         // Non-variadic wrappers for the kernel key calls (syscall(2) is variadic).
         .systemLibrary(name: "CKernel"),
         // The layers, bottom up (ARCHITECTURE.md):
@@ -63,7 +67,7 @@ let package = Package(
         // Entra sign-in: Engine/ (token sources), Profiles/ (config and routing),
         // Exchanges/ (git, ACR), Caches/ (token stores), Platform/ (HTTP, listener, browser,
         // lock, files, subprocesses).
-        .target(name: "EntraAuth", dependencies: ["HelperCore", "HelperProtocol", "SecretStore", "CLibSecret", "CGLibLoader", "CKernel", "CHTTP"],
+        .target(name: "EntraAuth", dependencies: ["HelperCore", "HelperProtocol", "SecretStore", "CLibSecret", "CGLibLoader", "CKernel", "CHTTP", "CCrypto"],
                 swiftSettings: lean + glibSwift),
         // The application: FrontEnds/ (git, docker, kubectl), Commands/, Doctor/, Setup/ and
         // the Services that build the real side effects.

@@ -9,7 +9,7 @@ set -euo pipefail
 mode=${1:-build}
 
 build_packages=(libsecret-1-dev pkgconf g++ gnome-keyring dbus libsecret-tools libglib2.0-bin
-                libcurl4-openssl-dev libcurl4 python3 publicsuffix)
+                libcurl4-openssl-dev libcurl4 libssl3 python3 publicsuffix)
 demo_packages=(git curl openssl)
 test_packages=(git zsh dbus-tests docker-registry apache2-utils golang-docker-credential-helpers
                time curl make valgrind chromium python3-msal openssl util-linux gdb)

@@ -65,6 +65,18 @@ public enum HelperError: Error, Equatable, Sendable {
     case signInFailed(String)
     case network(host: String, detail: String)
     case httpUnavailable(String)
+
+    // A client certificate (PEM or PKCS#12). `path` is the file's; `detail` never holds a secret.
+    case certificateUnreadable(path: String, detail: String)
+    /// The password is wrong, or the file needs one and none was given.
+    case certificatePassword(path: String, detail: String)
+    case certificateNoPrivateKey(path: String)
+    case certificateNotRSA(path: String, detail: String)
+    /// A private key but no certificate with it.
+    case certificateMissing(path: String)
+    case certificateKeyMismatch(path: String)
+    /// OpenSSL's libcrypto (opened on first use of a certificate) is not installed.
+    case cryptoUnavailable(String)
     case badTokenResponse(String)
     case listenerFailed(String)
     case lockTimeout(path: String, seconds: Int)

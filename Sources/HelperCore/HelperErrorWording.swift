@@ -155,6 +155,26 @@ extension HelperError {
                     "check the network, HTTPS_PROXY/NO_PROXY, and SSL_CERT_FILE behind TLS inspection (stored sign-ins were kept)")
         case let .httpUnavailable(detail):
             return ("libcurl could not be loaded (\(detail))", "install it with `sudo apt-get install libcurl4`")
+        case let .certificateUnreadable(path, detail):
+            return ("cannot read the client certificate \(path) (\(detail))",
+                    "point AZURE_CLIENT_CERTIFICATE_PATH or --certificate at a readable PEM or PKCS#12 (.pfx) file")
+        case let .certificatePassword(path, detail):
+            return ("cannot open the client certificate \(path): \(detail)",
+                    "set the right password in AZURE_CLIENT_CERTIFICATE_PASSWORD or store it with the profile")
+        case let .certificateNoPrivateKey(path):
+            return ("the client certificate \(path) holds no private key",
+                    "use a PEM with the key and the certificate, or a PKCS#12 exported with its private key")
+        case let .certificateNotRSA(path, detail):
+            return ("the client certificate \(path) cannot sign for Entra ID: \(detail)",
+                    "use an RSA key (e.g. `openssl req -x509 -newkey rsa:2048 …`) and register its certificate with the app")
+        case let .certificateMissing(path):
+            return ("\(path) holds a private key but no certificate",
+                    "add the certificate registered with the app to the same file (PEM), or use its PKCS#12 (.pfx)")
+        case let .certificateKeyMismatch(path):
+            return ("no certificate in \(path) belongs to its private key",
+                    "put the key together with its own certificate in the file")
+        case let .cryptoUnavailable(detail):
+            return ("OpenSSL's libcrypto could not be loaded (\(detail))", "install it with `sudo apt-get install libssl3`")
         case let .badTokenResponse(detail):
             return ("the identity provider's answer was not understood (\(detail))", "retry, and check --authority-host")
         case let .listenerFailed(detail):

@@ -173,6 +173,27 @@ struct HelperErrorWordingTests {
         Row(.httpUnavailable("libcurl.so.4: cannot open"),
             "libcurl could not be loaded (libcurl.so.4: cannot open)",
             fix: "install it with `sudo apt-get install libcurl4`"),
+        Row(.certificateUnreadable(path: "/etc/app/cert.pem", detail: "No such file or directory"),
+            "cannot read the client certificate /etc/app/cert.pem (No such file or directory)",
+            fix: "point AZURE_CLIENT_CERTIFICATE_PATH or --certificate at a readable PEM or PKCS#12 (.pfx) file"),
+        Row(.certificatePassword(path: "/etc/app/cert.pfx", detail: "the password does not open the PKCS#12 file"),
+            "cannot open the client certificate /etc/app/cert.pfx: the password does not open the PKCS#12 file",
+            fix: "set the right password in AZURE_CLIENT_CERTIFICATE_PASSWORD or store it with the profile"),
+        Row(.certificateNoPrivateKey(path: "/etc/app/cert.pem"),
+            "the client certificate /etc/app/cert.pem holds no private key",
+            fix: "use a PEM with the key and the certificate, or a PKCS#12 exported with its private key"),
+        Row(.certificateNotRSA(path: "/etc/app/ec.pem", detail: "the private key is EC, not RSA"),
+            "the client certificate /etc/app/ec.pem cannot sign for Entra ID: the private key is EC, not RSA",
+            fix: "use an RSA key (e.g. `openssl req -x509 -newkey rsa:2048 …`) and register its certificate with the app"),
+        Row(.certificateMissing(path: "/etc/app/key.pem"),
+            "/etc/app/key.pem holds a private key but no certificate",
+            fix: "add the certificate registered with the app to the same file (PEM), or use its PKCS#12 (.pfx)"),
+        Row(.certificateKeyMismatch(path: "/etc/app/cert.pem"),
+            "no certificate in /etc/app/cert.pem belongs to its private key",
+            fix: "put the key together with its own certificate in the file"),
+        Row(.cryptoUnavailable("libcrypto.so.3 could not be loaded"),
+            "OpenSSL's libcrypto could not be loaded (libcrypto.so.3 could not be loaded)",
+            fix: "install it with `sudo apt-get install libssl3`"),
         Row(.badTokenResponse("no access_token"),
             "the identity provider's answer was not understood (no access_token)",
             fix: "retry, and check --authority-host"),
@@ -272,6 +293,13 @@ struct HelperErrorWordingTests {
         case .signInFailed: "signInFailed"
         case .network: "network"
         case .httpUnavailable: "httpUnavailable"
+        case .certificateUnreadable: "certificateUnreadable"
+        case .certificatePassword: "certificatePassword"
+        case .certificateNoPrivateKey: "certificateNoPrivateKey"
+        case .certificateNotRSA: "certificateNotRSA"
+        case .certificateMissing: "certificateMissing"
+        case .certificateKeyMismatch: "certificateKeyMismatch"
+        case .cryptoUnavailable: "cryptoUnavailable"
         case .badTokenResponse: "badTokenResponse"
         case .listenerFailed: "listenerFailed"
         case .lockTimeout: "lockTimeout"
@@ -285,7 +313,7 @@ struct HelperErrorWordingTests {
         }
     }
 
-    static let caseCount = 55
+    static let caseCount = 62
 
     @Test("the table has a row for every case")
     func everyCase() {

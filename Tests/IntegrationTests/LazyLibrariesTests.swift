@@ -1,12 +1,13 @@
 import Foundation
 import Testing
 
-/// GLib, GIO, GObject, libsecret (with the shim that calls them, CLibSecret/shim.c) and
-/// libcurl are opened with dlopen when first needed, never linked: a call that does not
-/// reach the keyring loads none of them.
+/// GLib, GIO, GObject, libsecret (with the shim that calls them, CLibSecret/shim.c),
+/// libcurl and OpenSSL's libcrypto (CCrypto, for client certificates) are opened with
+/// dlopen when first needed, never linked: a call that does not reach the keyring loads
+/// none of them, and one that does loads neither libcurl nor libcrypto.
 @Suite("lazily opened libraries", .enabled(if: Harness.keyringReady && Harness.which("readelf") != nil))
 struct LazyLibrariesTests {
-    static let lazy = ["libglib", "libgio", "libgobject", "libsecret", "libcurl"]
+    static let lazy = ["libglib", "libgio", "libgobject", "libsecret", "libcurl", "libcrypto", "libssl"]
 
     /// The libraries the dynamic loader opened for one run (LD_DEBUG=files), by soname.
     static func loaded(_ arguments: [String], stdin: String) throws -> [String] {
@@ -28,7 +29,7 @@ struct LazyLibrariesTests {
         }
     }
 
-    @Test("help loads none of them; a keyring lookup opens GLib, GIO and libsecret then")
+    @Test("help loads none of them; a keyring lookup opens GLib, GIO and libsecret then, never libcurl or libcrypto")
     func loadedOnUse() throws {
         let help = try Self.loaded(["--help"], stdin: "")
         #expect(help.contains { $0.hasPrefix("libc.so") }, "LD_DEBUG saw no library: \(help)")
@@ -38,6 +39,9 @@ struct LazyLibrariesTests {
         let lookup = try Self.loaded(["git", "get"], stdin: "protocol=https\nhost=\(uniqueHost("lazy"))\n")
         for library in ["libglib", "libgio", "libsecret"] {
             #expect(lookup.contains { $0.hasPrefix(library) }, "\(library) not loaded for a keyring lookup: \(lookup)")
+        }
+        for library in ["libcurl", "libcrypto", "libssl"] {
+            #expect(!lookup.contains { $0.hasPrefix(library) }, "\(library) loaded for a keyring lookup: \(lookup)")
         }
     }
 }

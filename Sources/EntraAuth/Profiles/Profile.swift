@@ -5,6 +5,16 @@ public struct Profile: Equatable, Sendable {
     public enum Flow: String, Sendable, CaseIterable {
         case auto, browser
         case deviceCode = "device-code"
+        /// An app's own credential: a secret or a certificate (ClientCredentials).
+        case clientCredentials = "client-credentials"
+        /// A federated token (AKS's file, GitHub Actions or Azure Pipelines OIDC) as the
+        /// app's client assertion.
+        case workloadIdentity = "workload-identity"
+        /// The Azure resource's managed identity (IMDS, App Service): only when asked for.
+        case managedIdentity = "managed-identity"
+
+        /// A person signs in (the browser or the device code).
+        public var isUserSignIn: Bool { self == .auto || self == .browser || self == .deviceCode }
     }
 
     /// What the hosts are: plain (git, kubectl: the Entra token itself is the credential)

@@ -40,6 +40,9 @@ public struct Profile: Equatable, Sendable {
     /// The user name git is given with the token when it cannot take a bearer credential
     /// (git < 2.46); nil: the signed-in account's.
     public var username: String?
+    /// For the managed-identity flow: a user-assigned identity (nil: AZURE_CLIENT_ID's,
+    /// else the system-assigned one). Not yet read from or written to the config file.
+    public var managedIdentity: ManagedIdentityID?
 
     public static let defaultPorts = 49152...65535
 

@@ -195,7 +195,7 @@ extension HelperError {
         let fix = "check the service account token projection (AKS: the pod label azure.workload.identity/use: \"true\"), or unset AZURE_FEDERATED_TOKEN_FILE"
         switch problem {
         case .missing: return ("the federated token file \(path) (AZURE_FEDERATED_TOKEN_FILE) does not exist", fix)
-        case let .unreadable(reason): return ("cannot read the federated token file \(path) (\(reason))", "make it readable by this user, or \(fix.dropFirst(6))")
+        case let .unreadable(reason): return ("cannot read the federated token file \(path) (\(reason))", "make it readable by this user, or \(fix)")
         case .empty: return ("the federated token file \(path) is empty", fix)
         case .notJWT: return ("the federated token file \(path) does not hold a JWT", fix)
         case let .expired(exp): return ("the federated token in \(path) expired at \(exp) (seconds since 1970)",

@@ -102,19 +102,7 @@ public struct CurlTransport: HTTPTransport {
         guard !request.url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
             throw .refused("URL with spaces or control characters")
         }
-        let lower = request.url.lowercased()
-        let loopback: Bool
-        if lower.hasPrefix("https://") {
-            loopback = Authority.isLoopback(url: "http://" + lower.dropFirst("https://".count))
-        } else if lower.hasPrefix("http://") {
-            let linkLocal = allowsLinkLocalHTTP && Self.isLinkLocal(url: lower)
-            guard Authority.isLoopback(url: lower) || linkLocal else {
-                throw .refused("http:// is only allowed to a loopback host: \(Self.redacted(request.url))")
-            }
-            loopback = true  // http allowed (and no proxy): loopback, or link-local when asked for
-        } else {
-            throw .refused("unsupported URL scheme: \(Self.redacted(request.url))")
-        }
+        let loopback = try Self.schemePolicy(request.url, allowsLinkLocalHTTP: allowsLinkLocalHTTP)
         guard request.method == "GET" || request.method == "POST" else {
             throw .refused("unsupported HTTP method \(request.method)")
         }
@@ -129,6 +117,21 @@ public struct CurlTransport: HTTPTransport {
             lines.append(line)
         }
         return try perform(request, headerLines: lines, loopback: loopback)
+    }
+
+    /// The scheme rule, before any I/O: https anywhere; http only to a loopback host, or
+    /// to a link-local one when `allowsLinkLocalHTTP`. True when http is allowed (and no
+    /// proxy is used): the target is loopback or link-local.
+    static func schemePolicy(_ url: String, allowsLinkLocalHTTP: Bool) throws(HTTPFault) -> Bool {
+        let lower = url.lowercased()
+        if lower.hasPrefix("https://") {
+            return Authority.isLoopback(url: "http://" + lower.dropFirst("https://".count))
+        }
+        guard lower.hasPrefix("http://") else { throw .refused("unsupported URL scheme: \(redacted(url))") }
+        guard Authority.isLoopback(url: lower) || (allowsLinkLocalHTTP && isLinkLocal(url: lower)) else {
+            throw .refused("http:// is only allowed to a loopback host: \(redacted(url))")
+        }
+        return true
     }
 
     /// http://169.254.x.y[:port]/…: a link-local IPv4 literal, no userinfo.

@@ -1,4 +1,5 @@
 import HelperCore
+import SecretStore
 import Testing
 @testable import EntraAuth
 
@@ -93,5 +94,37 @@ struct SourceChoiceTests {
         #expect { try source.state(Self.named, key: key) } throws: { error in
             (error as? HelperError)?.message.contains("AZURE_CLIENT_SECRET") ?? false
         }
+    }
+}
+
+@Suite("the stored client secret")
+struct ClientSecretsTests {
+    @Test("stored under its own schema, keyed by authority, tenant and client id; the secret only in the payload")
+    func storage() throws {
+        let store = MemoryStore()
+        let secrets = ClientSecrets(store: store)
+        let key = SignInKey(profile: SourceChoiceTests.named)
+        try secrets.save("the-secret", key: key, profile: "work")
+        #expect(try secrets.load(key) == "the-secret")
+        let items = try store.search(["xdg:schema": ClientSecrets.schema])
+        #expect(items.count == 1)
+        #expect(items.allSatisfy { !$0.attributes.values.contains { $0.contains("the-secret") } && !$0.label.contains("the-secret") })
+        #expect(items.first?.attributes == ["xdg:schema": ClientSecrets.schema, "authority": key.authorityHost, "tenant": "t", "client_id": "c"])
+        try secrets.remove(key)
+        #expect(try secrets.load(key) == nil)
+    }
+
+    @Test("looked for only on a client-credentials profile, after the environment; auto never asks the Secret Service")
+    func onlyWhenAsked() throws {
+        var asked = 0
+        let stored: () throws(HelperError) -> String? = { asked += 1; return "stored" }
+        var profile = SourceChoiceTests.named
+        #expect(try SourceChoice.choose(profile, environment: { _ in nil }, storedSecret: stored) == .userSignIn)
+        #expect(asked == 0)
+        profile.flow = .clientCredentials
+        #expect(try SourceChoice.choose(profile, environment: ["AZURE_CLIENT_SECRET": "env"].lookup, storedSecret: stored) == .clientSecret("env"))
+        #expect(asked == 0)
+        #expect(try SourceChoice.choose(profile, environment: { _ in nil }, storedSecret: stored) == .clientSecret("stored"))
+        #expect(asked == 1)
     }
 }

@@ -172,4 +172,44 @@ sys.stdin.read()
         #expect(world.requests.count == 2)
         _ = try world.helper(["logout", "--profile", "ci"])
     }
+
+    @Test("profile add --client-secret-stdin: the secret in the Secret Service only; get-token uses it; profile remove deletes it",
+          .enabled(if: Harness.keyringReady))
+    func storedSecret() throws {
+        let world = try World()
+        let secretFree = ["AZURE_CLIENT_SECRET": ""]
+        let bus = ["DBUS_SESSION_BUS_ADDRESS": Harness.environment["DBUS_SESSION_BUS_ADDRESS"] ?? ""]
+        let added = try run(["setsid", "-w", Harness.binary, "profile", "add", "ci", "--tenant", "contoso", "--client-id", world.clientID,
+                             "--scope", "api://ci/.default", "--authority-host", "http://127.0.0.1:\(world.port)", "--host", "git.example",
+                             "--client-secret-stdin"],
+                            stdin: Self.secret + "\n", environment: world.environment.merging(secretFree.merging(bus) { $1 }) { $1 },
+                            removing: SignInWorld.unset)
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(!added.stderr.contains(Self.secret))
+        let lookup = try run(["secret-tool", "lookup", "xdg:schema", "io.github.entra-credential-helper.ClientSecret", "client_id", world.clientID])
+        #expect(lookup.stdout == Self.secret)
+        #expect(world.filesContaining(Self.secret).isEmpty, "the secret is in no file under HOME (the config names the flow only)")
+
+        let token = try run(["setsid", "-w", Harness.binary, "get-token", "--profile", "ci"],
+                            environment: world.environment.merging(secretFree.merging(bus) { $1 }) { $1 }, removing: SignInWorld.unset)
+        #expect(token.status == 0, "\(token.stderr)")
+        #expect(token.stdout.trimmingCharacters(in: .newlines) == "app-token-for-\(world.clientID)")
+        #expect((world.requests.first?["form"] as? [String: String])?["client_secret"] == Self.secret)
+
+        let removed = try run(["setsid", "-w", Harness.binary, "profile", "remove", "ci"],
+                              environment: world.environment.merging(bus) { $1 }, removing: SignInWorld.unset)
+        #expect(removed.status == 0)
+        let gone = try run(["secret-tool", "lookup", "xdg:schema", "io.github.entra-credential-helper.ClientSecret", "client_id", world.clientID])
+        #expect(gone.stdout.isEmpty)
+        _ = try world.helper(["logout", "--profile", "ci"])
+    }
+
+    @Test("profile add --client-secret-stdin with nothing on stdin: one line, nothing written")
+    func emptySecret() throws {
+        let world = try World()
+        let added = try world.helper(["profile", "add", "ci", "--tenant", "contoso", "--client-id", world.clientID, "--client-secret-stdin"])
+        #expect(added.status != 0)
+        #expect(added.stderr.contains("send the client secret on stdin"), "\(added.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: world.home.file("config/entra-credential-helper/config.json")))
+    }
 }

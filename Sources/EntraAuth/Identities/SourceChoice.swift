@@ -31,10 +31,12 @@ public enum SourceChoice: Equatable, Sendable {
                               storedSecret: () throws(HelperError) -> String? = { nil }) throws(HelperError) -> SourceChoice {
         func value(_ name: String) -> String? { environment(name).flatMap { $0.isEmpty ? nil : $0 } }
         let flow = try flow(profile, environment: environment)
-        func secret() throws(HelperError) -> String? {
+        // The stored secret (the Secret Service) is looked for only on a client-credentials
+        // profile (`--client-secret-stdin` makes one): `auto` never opens D-Bus for it.
+        func secret(stored: Bool = false) throws(HelperError) -> String? {
             if let secret = value("AZURE_CLIENT_SECRET") { return secret }
             if profile.name == ProfileResolver.environmentProfile, let secret = value("CLIENT_SECRET") { return secret }
-            return try storedSecret()
+            return stored ? try storedSecret() : nil
         }
         switch flow {
         case .browser, .deviceCode:
@@ -47,8 +49,9 @@ public enum SourceChoice: Equatable, Sendable {
         case .clientCredentials:
             if let secret = try secret() { return .clientSecret(secret) }
             if let path = value("AZURE_CLIENT_CERTIFICATE_PATH") { return .clientCertificate(path: path) }
+            if let secret = try secret(stored: true) { return .clientSecret(secret) }
             throw .missingAppSetting(flow: flow.rawValue, setting: "a client secret or certificate",
-                                     fix: "set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH")
+                                     fix: "set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH, or store a secret with `entra-credential-helper profile add NAME … --client-secret-stdin`")
         case .workloadIdentity:
             if let path = value("AZURE_FEDERATED_TOKEN_FILE") { return .federatedTokenFile(path: path) }
             if let url = value("ACTIONS_ID_TOKEN_REQUEST_URL") {
@@ -144,14 +147,19 @@ public final class ChoosingSource: TokenSource {
     let apps: AppSources
     let environment: (String) -> String?
 
-    public init(user: any TokenSource, apps: AppSources, environment: @escaping (String) -> String?) {
+    /// The client secret stored for a profile (`--client-secret-stdin`), if any.
+    let storedSecret: (Profile) throws(HelperError) -> String?
+
+    public init(user: any TokenSource, apps: AppSources, environment: @escaping (String) -> String?,
+                storedSecret: @escaping (Profile) throws(HelperError) -> String? = { _ in nil }) {
         self.user = user
         self.apps = apps
         self.environment = environment
+        self.storedSecret = storedSecret
     }
 
     func source(_ profile: Profile) throws(HelperError) -> any TokenSource {
-        let choice = try SourceChoice.choose(profile, environment: environment)
+        let choice = try SourceChoice.choose(profile, environment: environment, storedSecret: { () throws(HelperError) in try storedSecret(profile) })
         return choice == .userSignIn ? user : try apps.source(choice, profile: profile)
     }
 

@@ -123,7 +123,10 @@ public final class Services {
         managedIdentityHTTP.allowsLinkLocalHTTP = true          // IMDS, App Service (169.254.x.y)
         let apps = AppSources(client: client, http: http(), managedIdentityHTTP: managedIdentityHTTP, clock: clock,
                               environment: environment)
-        let source = ChoosingSource(user: user, apps: apps, environment: environment)
+        let source = ChoosingSource(user: user, apps: apps, environment: environment,
+                                    storedSecret: { [unowned self] profile throws(HelperError) in
+                                        try ClientSecrets(store: self.secretStore()).load(SignInKey(profile: profile))
+                                    })
         let engine = SignInEngine(source: source, accessTokens: accessTokens, locker: locker, clock: clock)
         built = (storeFlag, engine, accessTokens)
         return (engine, accessTokens)

@@ -97,6 +97,23 @@ struct SourceChoiceTests {
     }
 }
 
+extension SourceChoiceTests {
+    @Test("ENTRA_CREDENTIAL_HELPER_FLOW=device-code reaches the person's sign-in as its prompt flow")
+    func overrideReachesPrompt() throws {
+        let http = FakeTransport()
+        let user = ScriptedSource()
+        let clock = FakeTime()
+        user.answers = [(AccessToken(token: "t", expiresOn: clock.now + 3600, scopes: Self.named.scopes,
+                                     account: Account(homeAccountID: "", username: "", tenantID: "")), false)]
+        let environment = ["ENTRA_CREDENTIAL_HELPER_FLOW": "device-code"]
+        let apps = AppSources(client: EntraClient(http: http), http: http, managedIdentityHTTP: http, clock: clock, environment: environment.lookup)
+        let source = ChoosingSource(user: user, apps: apps, environment: environment.lookup)
+        _ = try source.acquire(Self.named, key: SignInKey(profile: Self.named), demand: TokenDemand(scopes: Self.named.scopes, options: AcquireOptions()))
+        #expect(user.demands.map(\.options.interactive.flow) == [.deviceCode])
+        #expect(http.requests.isEmpty)
+    }
+}
+
 @Suite("the stored client secret")
 struct ClientSecretsTests {
     @Test("stored under its own schema, keyed by authority, tenant and client id; the secret only in the payload")

@@ -8,6 +8,13 @@ struct SourceChoiceTests {
     static let named = Profile(name: "work", tenant: "t", clientID: "c", scopes: ["api://x/.default"])
     static let fromEnvironment = Profile(name: ProfileResolver.environmentProfile, tenant: "t", clientID: "c", scopes: ["api://x/.default"])
 
+    static let configured: Profile = {
+        var profile = named
+        profile.certificatePath = "/etc/ci/app.pem"
+        profile.serviceConnectionID = "sc-profile"
+        return profile
+    }()
+
     struct Row: Sendable, CustomTestStringConvertible {
         let flow: Profile.Flow
         let environment: [String: String]
@@ -45,6 +52,10 @@ struct SourceChoiceTests {
         Row(.workloadIdentity, ["SYSTEM_OIDCREQUESTURI": "https://ado/x", "SYSTEM_ACCESSTOKEN": "st"], nil),
         Row(.workloadIdentity, [:], nil),
         Row(.managedIdentity, ["AZURE_CLIENT_SECRET": "s"], .managedIdentity),
+        Row(.auto, [:], .clientCertificate(path: "/etc/ci/app.pem"), profile: configured),
+        Row(.auto, ["AZURE_CLIENT_CERTIFICATE_PATH": "/env.pem"], .clientCertificate(path: "/env.pem"), profile: configured),
+        Row(.workloadIdentity, ["SYSTEM_OIDCREQUESTURI": "https://ado/x", "SYSTEM_ACCESSTOKEN": "st", "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID": "sc"],
+            .azurePipelines(requestURI: "https://ado/x", accessToken: "st", serviceConnectionID: "sc-profile"), profile: configured),
         Row(.auto, ["ENTRA_CREDENTIAL_HELPER_FLOW": "bogus"], nil),
         Row(.auto, ["ENTRA_CREDENTIAL_HELPER_FLOW": "", "AZURE_CLIENT_SECRET": ""], .userSignIn),
     ]

@@ -7,6 +7,29 @@ public enum ManagedIdentityID: Equatable, Sendable {
     case objectID(String)
     case resourceID(String)
 
+    /// The config's spelling: `system`, `client_id:ID`, `object_id:ID` or `resource_id:ID`.
+    public init?(config text: String) {
+        if text == "system" { self = .systemAssigned; return }
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        let id = String(text[text.index(after: colon)...])
+        guard !id.isEmpty else { return nil }
+        switch text[..<colon] {
+        case "client_id": self = .clientID(id)
+        case "object_id": self = .objectID(id)
+        case "resource_id": self = .resourceID(id)
+        default: return nil
+        }
+    }
+
+    public var configValue: String {
+        switch self {
+        case .systemAssigned: return "system"
+        case let .clientID(id): return "client_id:\(id)"
+        case let .objectID(id): return "object_id:\(id)"
+        case let .resourceID(id): return "resource_id:\(id)"
+        }
+    }
+
     /// How `status` names it (ids are not secrets).
     public var kind: String {
         switch self {

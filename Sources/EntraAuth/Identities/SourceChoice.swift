@@ -44,11 +44,11 @@ public enum SourceChoice: Equatable, Sendable {
         case .auto:
             if let path = value("AZURE_FEDERATED_TOKEN_FILE") { return .federatedTokenFile(path: path) }
             if let secret = try secret() { return .clientSecret(secret) }
-            if let path = value("AZURE_CLIENT_CERTIFICATE_PATH") { return .clientCertificate(path: path) }
+            if let path = value("AZURE_CLIENT_CERTIFICATE_PATH") ?? profile.certificatePath { return .clientCertificate(path: path) }
             return .userSignIn
         case .clientCredentials:
             if let secret = try secret() { return .clientSecret(secret) }
-            if let path = value("AZURE_CLIENT_CERTIFICATE_PATH") { return .clientCertificate(path: path) }
+            if let path = value("AZURE_CLIENT_CERTIFICATE_PATH") ?? profile.certificatePath { return .clientCertificate(path: path) }
             if let secret = try secret(stored: true) { return .clientSecret(secret) }
             throw .missingAppSetting(flow: flow.rawValue, setting: "a client secret or certificate",
                                      fix: "set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH, or store a secret with `entra-credential-helper profile add NAME … --client-secret-stdin`")
@@ -66,9 +66,9 @@ public enum SourceChoice: Equatable, Sendable {
                     throw .missingAppSetting(flow: flow.rawValue, setting: "SYSTEM_ACCESSTOKEN",
                                              fix: "pass `env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)` to the step")
                 }
-                guard let connection = value("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID") else {
+                guard let connection = profile.serviceConnectionID ?? value("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID") else {
                     throw .missingAppSetting(flow: flow.rawValue, setting: "the service connection id",
-                                             fix: "run it in an AzureCLI@2 task (it sets AZURESUBSCRIPTION_SERVICE_CONNECTION_ID), or set that variable")
+                                             fix: "run it in an AzureCLI@2 task (it sets AZURESUBSCRIPTION_SERVICE_CONNECTION_ID), or give the profile --service-connection-id")
                 }
                 return .azurePipelines(requestURI: uri, accessToken: token, serviceConnectionID: connection)
             }

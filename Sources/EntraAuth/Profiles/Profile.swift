@@ -40,9 +40,15 @@ public struct Profile: Equatable, Sendable {
     /// The user name git is given with the token when it cannot take a bearer credential
     /// (git < 2.46); nil: the signed-in account's.
     public var username: String?
-    /// For the managed-identity flow: a user-assigned identity (nil: AZURE_CLIENT_ID's,
-    /// else the system-assigned one). Not yet read from or written to the config file.
+    /// For the managed-identity flow: which identity (nil: AZURE_CLIENT_ID's user-assigned
+    /// one, else the system-assigned one). Config: "managed_identity".
     public var managedIdentity: ManagedIdentityID?
+    /// The client certificate (PEM or PKCS#12) for client credentials; AZURE_CLIENT_CERTIFICATE_PATH
+    /// beats it. Config: "certificate".
+    public var certificatePath: String?
+    /// The Azure Pipelines service connection for workload identity; beats
+    /// AZURE_SUBSCRIPTION_SERVICE_CONNECTION_ID. Config: "service_connection_id".
+    public var serviceConnectionID: String?
 
     public static let defaultPorts = 49152...65535
 

@@ -11,7 +11,8 @@ struct ProfileCommand {
     var secretStore: () -> any SecretStore = { MemoryStore() }
 
     static let addOptions: Set<String> = ["tenant", "client-id", "scope", "authority-host", "host", "flow",
-                                          "login-hint", "domain-hint", "port", "port-range", "preset", "kind", "username"]
+                                          "login-hint", "domain-hint", "port", "port-range", "preset", "kind", "username",
+                                          "certificate", "managed-identity", "service-connection-id"]
 
     func run(_ words: [String]) throws(HelperError) -> Int32 {
         guard let verb = words.first else { throw .usage(Help.profileUsage) }
@@ -128,6 +129,14 @@ struct ProfileCommand {
             profile.kind = Profile.Kind(rawValue: kind) ?? .generic
         }
         profile.username = args.value("username")
+        profile.certificatePath = args.value("certificate")
+        profile.serviceConnectionID = args.value("service-connection-id")
+        if let identity = args.value("managed-identity") {
+            guard let parsed = ManagedIdentityID(config: identity) else {
+                throw .usage("profile add: --managed-identity takes system, client_id:ID, object_id:ID or resource_id:ID")
+            }
+            profile.managedIdentity = parsed
+        }
         if let ports = try TokenCommands.ports(args) { profile.ports = ports }
         return profile
     }

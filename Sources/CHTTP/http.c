@@ -27,7 +27,8 @@
 #ifndef SYSTEM_CA_DIR                            /* overridable for experiments only */
 #define SYSTEM_CA_DIR "/etc/ssl/certs"
 #endif
-#define LOOPBACK_NO_PROXY "localhost,127.0.0.1,127.0.0.0/8,::1"
+/* Link-local too: IMDS and App Service identity endpoints are never reached through a proxy. */
+#define LOOPBACK_NO_PROXY "localhost,127.0.0.1,127.0.0.0/8,::1,169.254.0.0/16"
 #ifndef ECH_HTTP_SONAMES                         /* overridable for experiments only */
 #define ECH_HTTP_SONAMES { "libcurl.so.4", "libcurl-gnutls.so.4" }
 #endif

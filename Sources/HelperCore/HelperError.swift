@@ -96,6 +96,22 @@ public enum HelperError: Error, Equatable, Sendable {
     case toolFailed(command: String, detail: String, fix: String)
     case fileNotWritten(path: String, reason: String)
 
+    // Callers without a person: client credentials, workload and managed identity.
+    /// A setting the chosen flow needs is not given; `fix` names where to give it.
+    case missingAppSetting(flow: String, setting: String, fix: String)
+    /// AZURE_FEDERATED_TOKEN_FILE is missing, unreadable, empty, not a JWT or expired.
+    case federatedTokenFile(path: String, problem: FederatedTokenProblem)
+    /// GitHub Actions' or Azure Pipelines' OIDC request URL answered 401 or 403.
+    case oidcRequestRefused(provider: String, status: Int)
+    /// GitHub Actions' or Azure Pipelines' OIDC request gave no token otherwise.
+    case oidcRequestFailed(provider: String, detail: String)
+    /// Entra refused the app's own credential (AADSTS700016, 7000215, 700027, 70021…).
+    case appSignInRejected(clientID: String, code: Int?, detail: String)
+    /// No managed identity endpoint answered within the bound.
+    case managedIdentityUnreachable(endpoint: String, detail: String)
+    /// The managed identity endpoint answered with an error (400: no such identity here).
+    case managedIdentityRefused(endpoint: String, status: Int, detail: String)
+
     /// One line, naming the cause and the fix: `cause`, then `; ` and `fix` when there is
     /// one. Never contains a secret. Every value it echoes is sanitised (no escapes,
     /// control characters or line breaks; URLs without their userinfo).
@@ -115,4 +131,14 @@ public enum HelperError: Error, Equatable, Sendable {
     }
 
     static let limit = 1000
+}
+
+/// What is wrong with the federated token file (AZURE_FEDERATED_TOKEN_FILE).
+public enum FederatedTokenProblem: Equatable, Sendable {
+    case missing
+    case unreadable(String)
+    case empty
+    case notJWT
+    /// Its `exp` (seconds since the epoch) has passed.
+    case expired(Int64)
 }

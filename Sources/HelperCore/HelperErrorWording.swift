@@ -187,6 +187,50 @@ extension HelperError {
             return ("the sign-in lock path \(path) \(problem), so another user could hold or forge its locks", Self.lockPathFix(path))
         case let .unsafeLockBase(path, problem):
             return ("the sign-in lock directory's base \(path) \(problem), so another user could swap the lock directory", Self.lockBaseFix(path))
+        case let .missingAppSetting(flow, setting, fix):
+            return ("the \(flow) flow needs \(setting), which is not set", fix)
+        case let .federatedTokenFile(path, problem):
+            return Self.federatedWording(path: Sanitize.line(path, limit: 200), problem: problem)
+        case let .oidcRequestRefused(provider, status):
+            let fix = provider == "GitHub Actions"
+                ? "give the job `permissions: id-token: write` (ACTIONS_ID_TOKEN_REQUEST_TOKEN is then set)"
+                : "pass `env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)` to the step, and allow the pipeline to use the service connection"
+            return ("\(provider) refused the OIDC token request (HTTP \(status))", fix)
+        case let .oidcRequestFailed(provider, detail):
+            return ("\(provider) gave no OIDC token (\(detail))", "retry; if it persists, check the job's OIDC settings")
+        case let .appSignInRejected(clientID, code, detail):
+            return ("Entra refused the credential of app \(Sanitize.line(clientID, limit: 64)) (\(detail))", Self.appRejectionFix(code))
+        case let .managedIdentityUnreachable(endpoint, detail):
+            return ("no managed identity endpoint answered at \(Sanitize.url(endpoint, limit: 120)) (\(detail))",
+                    "run this on an Azure resource with a managed identity, or choose another flow (--flow or ENTRA_CREDENTIAL_HELPER_FLOW)")
+        case let .managedIdentityRefused(endpoint, status, detail):
+            let cause = "the managed identity endpoint \(Sanitize.url(endpoint, limit: 120)) refused the request (HTTP \(status)\(detail.isEmpty ? "" : ": " + detail))"
+            return status == 400
+                ? (cause, "check that this identity is assigned to the resource (its client id, object id or resource id)")
+                : (cause, "retry later")
+        }
+    }
+
+    static func federatedWording(path: String, problem: FederatedTokenProblem) -> (cause: String, fix: String?) {
+        let fix = "check the service account token projection (AKS: the pod label azure.workload.identity/use: \"true\"), or unset AZURE_FEDERATED_TOKEN_FILE"
+        switch problem {
+        case .missing: return ("the federated token file \(path) (AZURE_FEDERATED_TOKEN_FILE) does not exist", fix)
+        case let .unreadable(reason): return ("cannot read the federated token file \(path) (\(reason))", "make it readable by this user, or \(fix)")
+        case .empty: return ("the federated token file \(path) is empty", fix)
+        case .notJWT: return ("the federated token file \(path) does not hold a JWT", fix)
+        case let .expired(exp): return ("the federated token in \(path) expired at \(exp) (seconds since 1970)",
+                                        "the kubelet rotates it: check that the projected token is refreshed, then retry")
+        }
+    }
+
+    /// What to do about an app credential Entra refused, by its AADSTS code.
+    static func appRejectionFix(_ code: Int?) -> String {
+        switch code {
+        case 700016: return "check the client id (AZURE_CLIENT_ID) and the tenant (AZURE_TENANT_ID): no such app is registered there"
+        case 7000215: return "check the client secret (AZURE_CLIENT_SECRET or the stored one): it is wrong or expired"
+        case 700027: return "register the certificate on the app, or use the key that belongs to the registered one"
+        case 70021: return "add a federated identity credential to the app whose issuer, subject and audience match the token"
+        default: return "check the profile's tenant, client id and credential"
         }
     }
 }

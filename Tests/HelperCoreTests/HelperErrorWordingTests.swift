@@ -224,6 +224,45 @@ struct HelperErrorWordingTests {
         Row(.fileNotWritten(path: "/home/u/.kube/config", reason: "Read-only file system"),
             "cannot write /home/u/.kube/config (Read-only file system)",
             fix: "fix its permissions and retry (the previous file was kept)"),
+        Row(.missingAppSetting(flow: "client-credentials", setting: "a client secret or certificate", fix: "set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH"),
+            "the client-credentials flow needs a client secret or certificate, which is not set",
+            fix: "set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH"),
+        Row(.federatedTokenFile(path: "/var/run/secrets/azure/tokens/azure-identity-token", problem: .missing),
+            "the federated token file /var/run/secrets/azure/tokens/azure-identity-token (AZURE_FEDERATED_TOKEN_FILE) does not exist",
+            fix: "check the service account token projection (AKS: the pod label azure.workload.identity/use: \"true\"), or unset AZURE_FEDERATED_TOKEN_FILE"),
+        Row(.federatedTokenFile(path: "/t", problem: .unreadable("Permission denied")),
+            "cannot read the federated token file /t (Permission denied)",
+            fix: "make it readable by this user, or check the service account token projection (AKS: the pod label azure.workload.identity/use: \"true\"), or unset AZURE_FEDERATED_TOKEN_FILE"),
+        Row(.federatedTokenFile(path: "/t", problem: .empty),
+            "the federated token file /t is empty",
+            fix: "check the service account token projection (AKS: the pod label azure.workload.identity/use: \"true\"), or unset AZURE_FEDERATED_TOKEN_FILE"),
+        Row(.federatedTokenFile(path: "/t", problem: .notJWT),
+            "the federated token file /t does not hold a JWT",
+            fix: "check the service account token projection (AKS: the pod label azure.workload.identity/use: \"true\"), or unset AZURE_FEDERATED_TOKEN_FILE"),
+        Row(.federatedTokenFile(path: "/t", problem: .expired(1800000000)),
+            "the federated token in /t expired at 1800000000 (seconds since 1970)",
+            fix: "the kubelet rotates it: check that the projected token is refreshed, then retry"),
+        Row(.oidcRequestRefused(provider: "GitHub Actions", status: 401),
+            "GitHub Actions refused the OIDC token request (HTTP 401)",
+            fix: "give the job `permissions: id-token: write` (ACTIONS_ID_TOKEN_REQUEST_TOKEN is then set)"),
+        Row(.oidcRequestRefused(provider: "Azure Pipelines", status: 401),
+            "Azure Pipelines refused the OIDC token request (HTTP 401)",
+            fix: "pass `env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)` to the step, and allow the pipeline to use the service connection"),
+        Row(.oidcRequestFailed(provider: "GitHub Actions", detail: "HTTP 500"),
+            "GitHub Actions gave no OIDC token (HTTP 500)",
+            fix: "retry; if it persists, check the job's OIDC settings"),
+        Row(.appSignInRejected(clientID: "app-1", code: 7000215, detail: "AADSTS7000215: Invalid client secret provided."),
+            "Entra refused the credential of app app-1 (AADSTS7000215: Invalid client secret provided.)",
+            fix: "check the client secret (AZURE_CLIENT_SECRET or the stored one): it is wrong or expired"),
+        Row(.appSignInRejected(clientID: "app-1", code: 70021, detail: "AADSTS70021: No matching federated identity record found."),
+            "Entra refused the credential of app app-1 (AADSTS70021: No matching federated identity record found.)",
+            fix: "add a federated identity credential to the app whose issuer, subject and audience match the token"),
+        Row(.managedIdentityUnreachable(endpoint: "http://169.254.169.254", detail: "timed out: Connection timed out after 1000 milliseconds"),
+            "no managed identity endpoint answered at http://169.254.169.254 (timed out: Connection timed out after 1000 milliseconds)",
+            fix: "run this on an Azure resource with a managed identity, or choose another flow (--flow or ENTRA_CREDENTIAL_HELPER_FLOW)"),
+        Row(.managedIdentityRefused(endpoint: "http://169.254.169.254", status: 400, detail: "Identity not found"),
+            "the managed identity endpoint http://169.254.169.254 refused the request (HTTP 400: Identity not found)",
+            fix: "check that this identity is assigned to the resource (its client id, object id or resource id)"),
         // Echoed values are sanitised in the message, the cause and the fix alike.
         Row(.configUnreadable(path: "/x\u{1B}[2J\ny", reason: "bad\u{202E}"),
             "cannot read the config file /x[2Jy (bad)",
@@ -310,6 +349,13 @@ struct HelperErrorWordingTests {
         case .unparsableFile: "unparsableFile"
         case .toolFailed: "toolFailed"
         case .fileNotWritten: "fileNotWritten"
+        case .missingAppSetting: "missingAppSetting"
+        case .federatedTokenFile: "federatedTokenFile"
+        case .oidcRequestRefused: "oidcRequestRefused"
+        case .oidcRequestFailed: "oidcRequestFailed"
+        case .appSignInRejected: "appSignInRejected"
+        case .managedIdentityUnreachable: "managedIdentityUnreachable"
+        case .managedIdentityRefused: "managedIdentityRefused"
         }
     }
 

@@ -28,7 +28,7 @@ _entra_credential_helper() {
             COMPREPLY=($(compgen -W "$(_entra_credential_helper_profiles "${words[0]}")" -- "$cur"))
             return ;;
         --preset) COMPREPLY=($(compgen -W "azure-devops acr aks" -- "$cur")); return ;;
-        --flow) COMPREPLY=($(compgen -W "auto browser device-code" -- "$cur")); return ;;
+        --flow) COMPREPLY=($(compgen -W "auto browser device-code client-credentials workload-identity managed-identity" -- "$cur")); return ;;
         --output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
         --store) COMPREPLY=($(compgen -W "secret-service memory file" -- "$cur")); return ;;
         --kind) COMPREPLY=($(compgen -W "generic acr" -- "$cur")); return ;;

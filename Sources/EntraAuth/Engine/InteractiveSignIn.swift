@@ -47,6 +47,9 @@ public struct InteractiveSignIn {
         case .browser: useBrowser = true
         case .deviceCode: useBrowser = false
         case .auto: useBrowser = browserUsable || options.showURL
+        // The app flows never reach a person's sign-in (ChoosingSource picks their source).
+        case .clientCredentials, .workloadIdentity, .managedIdentity:
+            throw .signInFailed("the \(options.flow.rawValue) flow has no interactive sign-in")
         }
         if useBrowser {
             if let response = try browserFlow(profile, scopes: scopes, options: options, deadline: deadline, previous: previous) {

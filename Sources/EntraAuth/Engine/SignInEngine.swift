@@ -112,6 +112,10 @@ public final class SignInEngine: AccessTokenProvider {
         /// Where the source keeps its credential, and where access tokens are cached.
         public var store: String
         public var accessTokenCache: String
+        /// Who answers when it is not a person (`app CLIENT_ID`, a managed identity's kind),
+        /// and the flow; nil for a person's sign-in.
+        public var identity: String? = nil
+        public var flow: String? = nil
     }
 
     public func status(_ profile: Profile) throws(HelperError) -> Status {
@@ -120,7 +124,8 @@ public final class SignInEngine: AccessTokenProvider {
         let cachedToken = try? accessTokens.load(key.accessKey(scopes: profile.scopes))
         let live = cachedToken.flatMap { $0.expiresOn > clock.now ? $0 : nil }
         return Status(account: kept.account ?? live?.account, accessTokenExpiresOn: live?.expiresOn,
-                      hasRefreshToken: kept.hasStoredCredential, store: kept.store, accessTokenCache: accessTokens.backendName)
+                      hasRefreshToken: kept.hasStoredCredential, store: kept.store, accessTokenCache: accessTokens.backendName,
+                      identity: kept.identity, flow: kept.flow)
     }
 
     /// `logout`: every cache of the profile (nil: of every profile).

@@ -55,10 +55,18 @@ public struct SourceState: Sendable {
     public var hasStoredCredential: Bool
     /// Where it is stored (the refresh-token store's name).
     public var store: String
+    /// Who the source signs in as when it is not a person: `app CLIENT_ID`, or the managed
+    /// identity's kind. nil for a person's sign-in (the account says who).
+    public var identity: String?
+    /// The flow that answers (client-credentials, workload-identity, managed-identity);
+    /// nil for a person's sign-in.
+    public var flow: String?
 
-    public init(account: Account?, hasStoredCredential: Bool, store: String) {
+    public init(account: Account?, hasStoredCredential: Bool, store: String, identity: String? = nil, flow: String? = nil) {
         self.account = account
         self.hasStoredCredential = hasStoredCredential
         self.store = store
+        self.identity = identity
+        self.flow = flow
     }
 }

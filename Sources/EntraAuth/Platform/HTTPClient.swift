@@ -1,5 +1,6 @@
 import CHTTP
 import HelperCore
+import HelperProtocol
 
 #if canImport(Glibc)
 import Glibc
@@ -75,6 +76,10 @@ public struct CurlTransport: HTTPTransport {
     /// A PEM bundle trusted in addition to the system CAs (SSL_CERT_FILE, see
     /// init(environment:)).
     public var extraCAFile: String?
+    /// Plain http:// to a link-local IPv4 address (169.254.0.0/16) too: only the managed
+    /// identity transport, for IMDS (169.254.169.254) and App Service's identity endpoint
+    /// (169.254.x.y:8081 on Linux). Those answer only on the machine's own link.
+    public var allowsLinkLocalHTTP = false
 
     public init(connectTimeoutMilliseconds: Int = 10_000, totalTimeoutMilliseconds: Int = 30_000,
                 extraCAFile: String? = nil) {
@@ -97,18 +102,7 @@ public struct CurlTransport: HTTPTransport {
         guard !request.url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
             throw .refused("URL with spaces or control characters")
         }
-        let lower = request.url.lowercased()
-        let loopback: Bool
-        if lower.hasPrefix("https://") {
-            loopback = Authority.isLoopback(url: "http://" + lower.dropFirst("https://".count))
-        } else if lower.hasPrefix("http://") {
-            guard Authority.isLoopback(url: lower) else {
-                throw .refused("http:// is only allowed to a loopback host: \(Self.redacted(request.url))")
-            }
-            loopback = true
-        } else {
-            throw .refused("unsupported URL scheme: \(Self.redacted(request.url))")
-        }
+        let loopback = try Self.schemePolicy(request.url, allowsLinkLocalHTTP: allowsLinkLocalHTTP)
         guard request.method == "GET" || request.method == "POST" else {
             throw .refused("unsupported HTTP method \(request.method)")
         }
@@ -123,6 +117,31 @@ public struct CurlTransport: HTTPTransport {
             lines.append(line)
         }
         return try perform(request, headerLines: lines, loopback: loopback)
+    }
+
+    /// The scheme rule, before any I/O: https anywhere; http only to a loopback host, or
+    /// to a link-local one when `allowsLinkLocalHTTP`. True when http is allowed (and no
+    /// proxy is used): the target is loopback or link-local.
+    static func schemePolicy(_ url: String, allowsLinkLocalHTTP: Bool) throws(HTTPFault) -> Bool {
+        let lower = url.lowercased()
+        if lower.hasPrefix("https://") {
+            return Authority.isLoopback(url: "http://" + lower.dropFirst("https://".count))
+        }
+        guard lower.hasPrefix("http://") else { throw .refused("unsupported URL scheme: \(redacted(url))") }
+        guard Authority.isLoopback(url: lower) || (allowsLinkLocalHTTP && isLinkLocal(url: lower)) else {
+            throw .refused("http:// is only allowed to a loopback host: \(redacted(url))")
+        }
+        return true
+    }
+
+    /// http://169.254.x.y[:port]/…: a link-local IPv4 literal, no userinfo.
+    static func isLinkLocal(url: String) -> Bool {
+        let authority = url.dropFirst("http://".count).prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard !authority.contains("@") else { return false }
+        let host = GitCredential.splitHostPort(String(authority)).name
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "169" && octets[1] == "254"
+            && octets.allSatisfy { $0.utf8.count <= 3 && $0.utf8.allSatisfy { (48...57).contains($0) } && UInt8($0) != nil }
     }
 
     /// Everything before the query or fragment, for messages.

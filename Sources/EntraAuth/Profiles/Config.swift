@@ -39,7 +39,8 @@ public struct Config: Equatable, Sendable {
 
     static let topKeys: Set<String> = ["profiles", "default_profile", "prompt_cooldown_seconds", "store"]
     static let profileKeys: Set<String> = ["tenant", "client_id", "scopes", "authority_host", "hosts", "flow",
-                                           "login_hint", "domain_hint", "ports", "preset", "kind", "username"]
+                                           "login_hint", "domain_hint", "ports", "preset", "kind", "username",
+                                           "certificate", "managed_identity", "service_connection_id"]
 
     /// A profile name: letters, digits, '.', '_' and '-', at most 64.
     public static func isValidName(_ name: String) -> Bool {
@@ -216,6 +217,14 @@ public struct Config: Equatable, Sendable {
             profile.kind = parsed
         }
         profile.username = try string("username") ?? profile.username
+        profile.certificatePath = try string("certificate")
+        profile.serviceConnectionID = try string("service_connection_id")
+        if let identity = try string("managed_identity") {
+            guard let parsed = ManagedIdentityID(config: identity) else {
+                throw fail("\(at).managed_identity", "managed_identity must be system, client_id:ID, object_id:ID or resource_id:ID")
+            }
+            profile.managedIdentity = parsed
+        }
         return profile
     }
 
@@ -247,6 +256,9 @@ public struct Config: Equatable, Sendable {
         if let preset = profile.preset { fields["preset"] = .string(preset) }
         if profile.kind != (profile.preset == Preset.acr.rawValue ? .acr : .generic) { fields["kind"] = .string(profile.kind.rawValue) }
         if let username = profile.username { fields["username"] = .string(username) }
+        if let path = profile.certificatePath { fields["certificate"] = .string(path) }
+        if let identity = profile.managedIdentity { fields["managed_identity"] = .string(identity.configValue) }
+        if let connection = profile.serviceConnectionID { fields["service_connection_id"] = .string(connection) }
         return .object(fields)
     }
 }

@@ -142,6 +142,7 @@ extension ConfigIndex {
             }
             if let flow = field(Self.flow), Profile.Flow(rawValue: flow) == nil { return false }
             if let kind = field(Self.kind), Profile.Kind(rawValue: kind) == nil { return false }
+            if let identity = field(Self.managedIdentity), ManagedIdentityID(config: identity) == nil { return false }
             if let ports = field(Self.ports), (try? Profile.parsePorts(ports)) == nil { return false }
             index.entries.append(Entry(name: name, object: objectStart..<self.index, patterns: firstPattern..<index.patterns.count,
                                        presetHosts: fields[Self.hosts] == nil ? preset.flatMap(Preset.init) : nil))
@@ -151,6 +152,6 @@ extension ConfigIndex {
         static func slot(_ key: String) -> Int { profileKeys.firstIndex(of: Array(key.utf8))! }
         static let scopes = slot("scopes"), hosts = slot("hosts"), preset = slot("preset"), tenant = slot("tenant"),
                    clientID = slot("client_id"), authorityHost = slot("authority_host"), flow = slot("flow"),
-                   kind = slot("kind"), ports = slot("ports")
+                   kind = slot("kind"), ports = slot("ports"), managedIdentity = slot("managed_identity")
     }
 }

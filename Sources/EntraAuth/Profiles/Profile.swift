@@ -5,6 +5,16 @@ public struct Profile: Equatable, Sendable {
     public enum Flow: String, Sendable, CaseIterable {
         case auto, browser
         case deviceCode = "device-code"
+        /// An app's own credential: a secret or a certificate (ClientCredentials).
+        case clientCredentials = "client-credentials"
+        /// A federated token (AKS's file, GitHub Actions or Azure Pipelines OIDC) as the
+        /// app's client assertion.
+        case workloadIdentity = "workload-identity"
+        /// The Azure resource's managed identity (IMDS, App Service): only when asked for.
+        case managedIdentity = "managed-identity"
+
+        /// A person signs in (the browser or the device code).
+        public var isUserSignIn: Bool { self == .auto || self == .browser || self == .deviceCode }
     }
 
     /// What the hosts are: plain (git, kubectl: the Entra token itself is the credential)
@@ -30,6 +40,15 @@ public struct Profile: Equatable, Sendable {
     /// The user name git is given with the token when it cannot take a bearer credential
     /// (git < 2.46); nil: the signed-in account's.
     public var username: String?
+    /// For the managed-identity flow: which identity (nil: AZURE_CLIENT_ID's user-assigned
+    /// one, else the system-assigned one). Config: "managed_identity".
+    public var managedIdentity: ManagedIdentityID?
+    /// The client certificate (PEM or PKCS#12) for client credentials; AZURE_CLIENT_CERTIFICATE_PATH
+    /// beats it. Config: "certificate".
+    public var certificatePath: String?
+    /// The Azure Pipelines service connection for workload identity; beats
+    /// AZURE_SUBSCRIPTION_SERVICE_CONNECTION_ID. Config: "service_connection_id".
+    public var serviceConnectionID: String?
 
     public static let defaultPorts = 49152...65535
 

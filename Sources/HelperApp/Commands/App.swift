@@ -23,7 +23,7 @@ public enum App {
             streams.writeOutput(Array("entra-credential-helper \(Help.version)\n".utf8))
             return 0
         case let .profile(words):
-            return report(streams) { () throws(HelperError) in try ProfileCommand(streams: streams, environment: environment).run(words) }
+            return report(streams) { () throws(HelperError) in try ProfileCommand(streams: streams, environment: environment, secretStore: services.secretStore).run(words) }
         case let .token(command, words):
             return report(streams) { () throws(HelperError) in
                 try TokenCommands(streams: streams, environment: environment, services: services).run(command, words)

@@ -13,7 +13,7 @@ enum Help {
     static let tokenFlags = """
       --profile P                 the profile (default: the config's default, the only one, or AZURE_*/TENANT_ID+CLIENT_ID)
       --scope S                   a scope, repeatable (default: the profile's)
-      --flow auto|browser|device-code
+      --flow auto|browser|device-code|client-credentials|workload-identity|managed-identity
       --output text|json          text: the bare token; json: access_token, token_type, expires_on, scope, account, tenant
       --force                     skip the access-token cache
       --port N | --port-range A-B the loopback redirect port (default: random in 49152-65535)
@@ -33,9 +33,11 @@ enum Help {
         case "profile":
             return """
             entra-credential-helper profile add NAME --tenant T --client-id C [--scope S]... [--authority-host URL]
-                [--host PATTERN]... [--flow auto|browser|device-code] [--login-hint U] [--domain-hint D]
+                [--host PATTERN]... [--flow auto|browser|device-code|client-credentials|workload-identity|managed-identity]
+                [--login-hint U] [--domain-hint D]
                 [--port N | --port-range A-B] [--kind generic|acr] [--username U] [--default]
-                [--allow-public-suffix]
+                [--allow-public-suffix] [--client-secret-stdin] [--certificate PATH]
+                [--managed-identity system|client_id:ID|object_id:ID|resource_id:ID] [--service-connection-id ID]
             entra-credential-helper profile add NAME --preset azure-devops|acr|aks [--tenant T] [--client-id C]
             entra-credential-helper profile list | show NAME | remove NAME
 

@@ -1,14 +1,18 @@
 import EntraAuth
 import HelperCore
 import HelperProtocol
+import SecretStore
 
 /// `profile add|list|show|remove`: edits the config file (atomic, 0600, 0700 directory).
 struct ProfileCommand {
     let streams: ByteStreams
     let environment: (String) -> String?
+    /// The Secret Service, for `--client-secret-stdin` (opened only when it is given).
+    var secretStore: () -> any SecretStore = { MemoryStore() }
 
     static let addOptions: Set<String> = ["tenant", "client-id", "scope", "authority-host", "host", "flow",
-                                          "login-hint", "domain-hint", "port", "port-range", "preset", "kind", "username"]
+                                          "login-hint", "domain-hint", "port", "port-range", "preset", "kind", "username",
+                                          "certificate", "managed-identity", "service-connection-id"]
 
     func run(_ words: [String]) throws(HelperError) -> Int32 {
         guard let verb = words.first else { throw .usage(Help.profileUsage) }
@@ -16,21 +20,35 @@ struct ProfileCommand {
         let path = ConfigFile.path(environment: environment)
         switch verb {
         case "add":
-            let args = try Arguments(rest, command: "profile add", options: Self.addOptions, flags: ["default", "allow-public-suffix"])
+            let args = try Arguments(rest, command: "profile add", options: Self.addOptions, flags: ["default", "allow-public-suffix", "client-secret-stdin"])
             guard args.positional.count == 1, let name = args.positional.first else { throw .usage(Help.profileUsage) }
             guard Config.isValidName(name) else {
                 throw .usage("profile add: '\(name.prefix(64))' is not a profile name; use letters, digits, '.', '_' and '-'")
             }
             var config = try ConfigFile.load(path: path)
             guard config.profiles[name] == nil else { throw .profileExists(name) }
-            let profile = try Self.build(name: name, args)
+            var profile = try Self.build(name: name, args)
             if !args.has("allow-public-suffix"), !args.all("host").isEmpty {
                 try PublicSuffixList.check(profile.hosts, path: PublicSuffixList.path(environment: environment))
             }
+            // The client secret: read from stdin (never argv), checked, and stored in the
+            // Secret Service before the config is written; a failed write removes it again.
+            var secret: String?
+            if args.has("client-secret-stdin") {
+                secret = try readSecret()
+                profile.flow = .clientCredentials
+            }
             config.profiles[name] = profile
             if args.has("default") || config.profiles.count == 1 { config.defaultProfile = name }
-            try ConfigFile.save(config, path: path)
-            say("Added profile \(name) to \(path).")
+            let secrets = secret.map { _ in ClientSecrets(store: secretStore()) }
+            if let secret, let secrets { try secrets.save(secret, key: SignInKey(profile: profile), profile: name) }
+            do {
+                try ConfigFile.save(config, path: path)
+            } catch {
+                if let secrets { try? secrets.remove(SignInKey(profile: profile)) }
+                throw error
+            }
+            say("Added profile \(name) to \(path)\(secret == nil ? "" : ", with its client secret in the Secret Service (flow client-credentials)").")
             if profile.preset == nil && profile.hosts.isEmpty {
                 say("It serves no hosts yet; add --host PATTERN to route git, docker or kubectl to it.")
             }
@@ -56,16 +74,29 @@ struct ProfileCommand {
         case "remove":
             guard rest.count == 1 else { throw .usage(Help.profileUsage) }
             var config = try ConfigFile.load(path: path)
-            guard config.profiles.removeValue(forKey: rest[0]) != nil else {
+            guard let removed = config.profiles.removeValue(forKey: rest[0]) else {
                 throw .unknownProfile(rest[0], known: config.profiles.keys.sorted())
             }
             if config.defaultProfile == rest[0] { config.defaultProfile = nil }
             try ConfigFile.save(config, path: path)
+            // A client secret stored for it goes with it (only looked for on client-credentials profiles).
+            if removed.flow == .clientCredentials { try? ClientSecrets(store: secretStore()).remove(SignInKey(profile: removed)) }
             say("Removed profile \(rest[0]). Its stored sign-in stays until `entra-credential-helper logout --all` or a logout before removal.")
             return 0
         default:
             throw .usage(Help.profileUsage)
         }
+    }
+
+    /// The client secret on stdin: one line (a final line break dropped), at most 4 KiB,
+    /// not empty. Never echoed.
+    func readSecret() throws(HelperError) -> String {
+        var bytes = try streams.readInput(limit: 4096)
+        while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
+        guard !bytes.isEmpty, !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+            throw .usage("profile add --client-secret-stdin: send the client secret on stdin, one line (nothing was changed)")
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// A profile from `profile add` flags: a preset's values, then the flags over them.
@@ -98,6 +129,14 @@ struct ProfileCommand {
             profile.kind = Profile.Kind(rawValue: kind) ?? .generic
         }
         profile.username = args.value("username")
+        profile.certificatePath = args.value("certificate")
+        profile.serviceConnectionID = args.value("service-connection-id")
+        if let identity = args.value("managed-identity") {
+            guard let parsed = ManagedIdentityID(config: identity) else {
+                throw .usage("profile add: --managed-identity takes system, client_id:ID, object_id:ID or resource_id:ID")
+            }
+            profile.managedIdentity = parsed
+        }
         if let ports = try TokenCommands.ports(args) { profile.ports = ports }
         return profile
     }

@@ -116,7 +116,18 @@ public final class Services {
         let locker = FileLocker(environment: environment, clock: clock)
         let user = UserSignIn(client: client, refreshTokens: refreshTokens, locker: locker, clock: clock,
                               interactive: flows, cooldownSeconds: (try? config().promptCooldownSeconds) ?? 120)
-        let engine = SignInEngine(source: user, accessTokens: accessTokens, locker: locker, clock: clock)
+        // Per profile, on a cache miss: the person's sign-in, or an app's own source
+        // (client credentials, workload identity, managed identity: SourceChoice).
+        var managedIdentityHTTP = CurlTransport(environment: environment)
+        managedIdentityHTTP.connectTimeoutMilliseconds = 1000  // the first probe is bounded
+        managedIdentityHTTP.allowsLinkLocalHTTP = true          // IMDS, App Service (169.254.x.y)
+        let apps = AppSources(client: client, http: http(), managedIdentityHTTP: managedIdentityHTTP, clock: clock,
+                              environment: environment)
+        let source = ChoosingSource(user: user, apps: apps, environment: environment,
+                                    storedSecret: { [unowned self] profile throws(HelperError) in
+                                        try ClientSecrets(store: self.secretStore()).load(SignInKey(profile: profile))
+                                    })
+        let engine = SignInEngine(source: source, accessTokens: accessTokens, locker: locker, clock: clock)
         built = (storeFlag, engine, accessTokens)
         return (engine, accessTokens)
     }

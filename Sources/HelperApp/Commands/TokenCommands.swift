@@ -54,7 +54,7 @@ struct TokenCommands {
                 ("refresh_token", .bool(status.hasRefreshToken)),
                 ("store", .string(status.store)),
                 ("access_token_cache", .string(status.accessTokenCache)),
-            ]
+            ] + (status.flow.map { [("flow", JSONValue.string($0)), ("identity", .string(status.identity ?? ""))] } ?? [])
             if output == "json" {
                 streams.writeOutput(JSON.encode(.object(Dictionary(uniqueKeysWithValues: fields))) + [0x0A])
             } else {

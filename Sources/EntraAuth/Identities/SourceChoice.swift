@@ -1,0 +1,188 @@
+import HelperCore
+
+/// Which token source serves a profile: one pure function of the profile's flow and the
+/// environment. ENTRA_CREDENTIAL_HELPER_FLOW overrides the profile's flow (like kubelogin's
+/// AAD_LOGIN_METHOD). With `auto`: workload identity when AZURE_FEDERATED_TOKEN_FILE is set,
+/// client credentials when a secret (AZURE_CLIENT_SECRET; Lokka's CLIENT_SECRET only for
+/// the profile made from the environment) or a certificate (AZURE_CLIENT_CERTIFICATE_PATH)
+/// is given, else a person's sign-in. Managed identity only when asked for: a laptop is
+/// never probed for IMDS.
+public enum SourceChoice: Equatable, Sendable {
+    case userSignIn
+    case clientSecret(String)
+    case clientCertificate(path: String)
+    case federatedTokenFile(path: String)
+    case gitHubActions(requestURL: String, requestToken: String)
+    case azurePipelines(requestURI: String, accessToken: String, serviceConnectionID: String)
+    case managedIdentity
+
+    public static let flowVariable = "ENTRA_CREDENTIAL_HELPER_FLOW"
+
+    /// The flow that applies: the environment's override, else the profile's.
+    public static func flow(_ profile: Profile, environment: (String) -> String?) throws(HelperError) -> Profile.Flow {
+        guard let text = environment(flowVariable), !text.isEmpty else { return profile.flow }
+        guard let flow = Profile.Flow(rawValue: text) else {
+            throw .usage("\(flowVariable) takes \(Profile.Flow.allCases.map(\.rawValue).joined(separator: ", ")), not '\(Sanitize.line(text, limit: 40))'")
+        }
+        return flow
+    }
+
+    public static func choose(_ profile: Profile, environment: (String) -> String?,
+                              storedSecret: () throws(HelperError) -> String? = { nil }) throws(HelperError) -> SourceChoice {
+        func value(_ name: String) -> String? { environment(name).flatMap { $0.isEmpty ? nil : $0 } }
+        let flow = try flow(profile, environment: environment)
+        // The stored secret (the Secret Service) is looked for only on a client-credentials
+        // profile (`--client-secret-stdin` makes one): `auto` never opens D-Bus for it.
+        func secret(stored: Bool = false) throws(HelperError) -> String? {
+            if let secret = value("AZURE_CLIENT_SECRET") { return secret }
+            if profile.name == ProfileResolver.environmentProfile, let secret = value("CLIENT_SECRET") { return secret }
+            return stored ? try storedSecret() : nil
+        }
+        switch flow {
+        case .browser, .deviceCode:
+            return .userSignIn
+        case .auto:
+            if let path = value("AZURE_FEDERATED_TOKEN_FILE") { return .federatedTokenFile(path: path) }
+            if let secret = try secret() { return .clientSecret(secret) }
+            if let path = value("AZURE_CLIENT_CERTIFICATE_PATH") ?? profile.certificatePath { return .clientCertificate(path: path) }
+            return .userSignIn
+        case .clientCredentials:
+            if let secret = try secret() { return .clientSecret(secret) }
+            if let path = value("AZURE_CLIENT_CERTIFICATE_PATH") ?? profile.certificatePath { return .clientCertificate(path: path) }
+            if let secret = try secret(stored: true) { return .clientSecret(secret) }
+            throw .missingAppSetting(flow: flow.rawValue, setting: "a client secret or certificate",
+                                     fix: "set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH, or store a secret with `entra-credential-helper profile add NAME … --client-secret-stdin`")
+        case .workloadIdentity:
+            if let path = value("AZURE_FEDERATED_TOKEN_FILE") { return .federatedTokenFile(path: path) }
+            if let url = value("ACTIONS_ID_TOKEN_REQUEST_URL") {
+                guard let token = value("ACTIONS_ID_TOKEN_REQUEST_TOKEN") else {
+                    throw .missingAppSetting(flow: flow.rawValue, setting: "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                                             fix: "give the job `permissions: id-token: write`")
+                }
+                return .gitHubActions(requestURL: url, requestToken: token)
+            }
+            if let uri = value("SYSTEM_OIDCREQUESTURI") {
+                guard let token = value("SYSTEM_ACCESSTOKEN") else {
+                    throw .missingAppSetting(flow: flow.rawValue, setting: "SYSTEM_ACCESSTOKEN",
+                                             fix: "pass `env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)` to the step")
+                }
+                guard let connection = profile.serviceConnectionID ?? value("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID") else {
+                    throw .missingAppSetting(flow: flow.rawValue, setting: "the service connection id",
+                                             fix: "run it in an AzureCLI@2 task (it sets AZURESUBSCRIPTION_SERVICE_CONNECTION_ID), or give the profile --service-connection-id")
+                }
+                return .azurePipelines(requestURI: uri, accessToken: token, serviceConnectionID: connection)
+            }
+            throw .missingAppSetting(flow: flow.rawValue, setting: "a federated token",
+                                     fix: "set AZURE_FEDERATED_TOKEN_FILE, or run in GitHub Actions (id-token: write) or an Azure Pipelines AzureCLI@2 task")
+        case .managedIdentity:
+            return .managedIdentity
+        }
+    }
+
+    /// The managed identity to use: a user-assigned one by AZURE_CLIENT_ID (as the Azure
+    /// SDKs read it), else the profile's, else the system-assigned one.
+    public static func managedIdentity(_ profile: Profile, environment: (String) -> String?) -> ManagedIdentityID {
+        if let id = environment("AZURE_CLIENT_ID"), !id.isEmpty { return .clientID(id) }
+        return profile.managedIdentity ?? .systemAssigned
+    }
+}
+
+/// Builds the source a choice names (all but the person's sign-in).
+public struct AppSources {
+    let client: EntraClient
+    /// For the OIDC requests of GitHub Actions and Azure Pipelines (retrying is fine).
+    let http: any HTTPTransport
+    /// For the managed identity endpoint: no retries of its own, a short connect bound,
+    /// and plain http to link-local addresses allowed.
+    let managedIdentityHTTP: any HTTPTransport
+    let clock: any TimeSource
+    let environment: (String) -> String?
+    /// The certificate signer (libcrypto), when there is one: path → assertion provider.
+    let certificateAssertions: ((String) throws(HelperError) -> any ClientAssertionProvider)?
+
+    public init(client: EntraClient, http: any HTTPTransport, managedIdentityHTTP: any HTTPTransport, clock: any TimeSource,
+                environment: @escaping (String) -> String?,
+                certificateAssertions: ((String) throws(HelperError) -> any ClientAssertionProvider)? = nil) {
+        self.client = client
+        self.http = http
+        self.managedIdentityHTTP = managedIdentityHTTP
+        self.clock = clock
+        self.environment = environment
+        self.certificateAssertions = certificateAssertions
+    }
+
+    public func source(_ choice: SourceChoice, profile: Profile) throws(HelperError) -> any TokenSource {
+        func federated(_ provider: any ClientAssertionProvider) -> ClientCredentials {
+            ClientCredentials(client: client, credential: .assertion(provider), clock: clock, flow: .workloadIdentity)
+        }
+        switch choice {
+        case .userSignIn:
+            throw .signInFailed("internal: the person's sign-in is not an app source")
+        case let .clientSecret(secret):
+            return ClientCredentials(client: client, credential: .secret(secret), clock: clock)
+        case let .clientCertificate(path):
+            guard let certificateAssertions else {
+                throw .missingAppSetting(flow: Profile.Flow.clientCredentials.rawValue, setting: "the certificate signer (libcrypto)",
+                                         fix: "this build cannot sign with a certificate yet: use AZURE_CLIENT_SECRET")
+            }
+            return ClientCredentials(client: client, credential: .assertion(try certificateAssertions(path)), clock: clock)
+        case let .federatedTokenFile(path):
+            return federated(FederatedTokenFile(path: path, clock: clock))
+        case let .gitHubActions(url, token):
+            return federated(GitHubActionsOIDC(requestURL: url, requestToken: token, http: http))
+        case let .azurePipelines(uri, token, connection):
+            return federated(AzurePipelinesOIDC(requestURI: uri, accessToken: token, serviceConnectionID: connection, http: http))
+        case .managedIdentity:
+            return ManagedIdentity(http: managedIdentityHTTP, endpoint: .from(environment: environment),
+                                   identity: SourceChoice.managedIdentity(profile, environment: environment), clock: clock)
+        }
+    }
+}
+
+/// The engine's one source: per profile, at acquisition time (after a cache miss, so the
+/// cached path reads no file and parses no environment), the person's sign-in or the app
+/// source SourceChoice names.
+public final class ChoosingSource: TokenSource {
+    public let user: any TokenSource
+    let apps: AppSources
+    let environment: (String) -> String?
+
+    /// The client secret stored for a profile (`--client-secret-stdin`), if any.
+    let storedSecret: (Profile) throws(HelperError) -> String?
+
+    public init(user: any TokenSource, apps: AppSources, environment: @escaping (String) -> String?,
+                storedSecret: @escaping (Profile) throws(HelperError) -> String? = { _ in nil }) {
+        self.user = user
+        self.apps = apps
+        self.environment = environment
+        self.storedSecret = storedSecret
+    }
+
+    func source(_ profile: Profile) throws(HelperError) -> any TokenSource {
+        let choice = try SourceChoice.choose(profile, environment: environment, storedSecret: { () throws(HelperError) in try storedSecret(profile) })
+        return choice == .userSignIn ? user : try apps.source(choice, profile: profile)
+    }
+
+    public func acquire(_ profile: Profile, key: SignInKey, demand: TokenDemand) throws(HelperError) -> SourcedToken {
+        let source = try source(profile)
+        guard source === user else { return try source.acquire(profile, key: key, demand: demand) }
+        // ENTRA_CREDENTIAL_HELPER_FLOW=browser or device-code picks the person's prompt too.
+        var demand = demand
+        let flow = try SourceChoice.flow(profile, environment: environment)
+        if flow != profile.flow { demand.options.interactive.flow = flow }
+        return try user.acquire(profile, key: key, demand: demand)
+    }
+
+    public func renew(_ profile: Profile, key: SignInKey) throws(HelperError) -> AccessToken {
+        try source(profile).renew(profile, key: key)
+    }
+
+    public func state(_ profile: Profile, key: SignInKey) throws(HelperError) -> SourceState {
+        try source(profile).state(profile, key: key)
+    }
+
+    /// The app sources keep nothing; the person's sign-in forgets its refresh tokens.
+    public func forget(_ key: SignInKey?) throws(HelperError) {
+        try user.forget(key)
+    }
+}

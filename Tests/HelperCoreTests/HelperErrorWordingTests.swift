@@ -359,7 +359,7 @@ struct HelperErrorWordingTests {
         }
     }
 
-    static let caseCount = 62
+    static let caseCount = 69
 
     @Test("the table has a row for every case")
     func everyCase() {

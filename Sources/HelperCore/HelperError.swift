@@ -83,6 +83,11 @@ public enum HelperError: Error, Equatable, Sendable {
     /// A tool run for setup (git config, kubectl config) failed or is missing.
     case toolFailed(command: String, detail: String, fix: String)
     case fileNotWritten(path: String, reason: String)
+    /// A profile asks for a flow whose token source this build does not have yet
+    /// (client credentials, workload identity, managed identity).
+    case flowNotAvailable(flow: String, profile: String)
+    /// `inspect`: no access token of the profile is cached (it never signs in itself).
+    case noCachedToken(profile: String)
 
     /// One line, naming the cause and the fix: `cause`, then `; ` and `fix` when there is
     /// one. Never contains a secret. Every value it echoes is sanitised (no escapes,

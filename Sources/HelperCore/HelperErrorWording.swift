@@ -139,6 +139,11 @@ extension HelperError {
             return ("`\(command)` failed (\(detail))", fix)
         case let .fileNotWritten(path, reason):
             return ("cannot write \(path) (\(reason))", "fix its permissions and retry (the previous file was kept)")
+        case let .flowNotAvailable(flow, profile):
+            return ("profile \(profile) asks for --flow \(flow), which this build of entra-credential-helper cannot do yet",
+                    "use --flow interactive or --flow device-code for a person's sign-in")
+        case let .noCachedToken(profile):
+            return ("no access token of profile \(profile) is cached", "get one with `entra-credential-helper get-token --profile \(profile)`, then inspect it")
         case let .interactionRequired(profile, reason):
             return ("\(reason), and this caller cannot show a sign-in prompt", "run `entra-credential-helper login --profile \(profile)` in a terminal, then retry")
         case let .promptCoolingDown(profile, seconds):

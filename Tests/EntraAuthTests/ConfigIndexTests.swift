@@ -56,7 +56,7 @@ struct ConfigIndexTests {
         ("\"c1\"", ["\"\"", "[\"c1\"]", "null"]),
         ("[\"api://w/.default\"]", ["[]", "[\"\"]", "\"api\"", "[5]", "[\"a\",]"]),
         ("\"*.Example.COM.\"", ["\"*.com\"", "\"https://x.example\"", "\"x.example:0\"", "\"é.example\"", "\"\\u002a.example.com\""]),
-        ("\"device-code\"", ["\"browser\"", "\"magic\"", "\"\""]),
+        ("\"device-code\"", ["\"browser\"", "\"magic\"", "\"\"", "\"interactive\"", "\"client-credentials\"", "\"workload-identity\"", "\"managed-identity\""]),
         ("\"50000-50010\"", ["\"1\"", "\"0\"", "\"50010-50000\"", "\"x\""]),
         ("\"generic\"", ["\"acr\"", "\"other\""]),
         ("\"http://127.0.0.1:5000/\"", ["\"http://evil.example\"", "\"https://login.microsoftonline.us\"", "\"ftp://x\""]),

@@ -143,6 +143,12 @@ struct HelperErrorWordingTests {
         Row(.registryExchangeFailed(registry: "r.example", status: 500, detail: "oops", profile: "acr"),
             "the registry r.example could not exchange the Entra token (HTTP 500: oops)",
             fix: "retry, and check that it is an Azure Container Registry"),
+        Row(.flowNotAvailable(flow: "client-credentials", profile: "ci"),
+            "profile ci asks for --flow client-credentials, which this build of entra-credential-helper cannot do yet",
+            fix: "use --flow interactive or --flow device-code for a person's sign-in"),
+        Row(.noCachedToken(profile: "work"),
+            "no access token of profile work is cached",
+            fix: "get one with `entra-credential-helper get-token --profile work`, then inspect it"),
         Row(.profileExists("work"),
             "a profile named 'work' exists already",
             fix: "remove it first with `entra-credential-helper profile remove work`"),
@@ -282,10 +288,12 @@ struct HelperErrorWordingTests {
         case .unparsableFile: "unparsableFile"
         case .toolFailed: "toolFailed"
         case .fileNotWritten: "fileNotWritten"
+        case .flowNotAvailable: "flowNotAvailable"
+        case .noCachedToken: "noCachedToken"
         }
     }
 
-    static let caseCount = 55
+    static let caseCount = 57
 
     @Test("the table has a row for every case")
     func everyCase() {

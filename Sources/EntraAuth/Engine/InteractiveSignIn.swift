@@ -47,6 +47,8 @@ public struct InteractiveSignIn {
         case .browser: useBrowser = true
         case .deviceCode: useBrowser = false
         case .auto: useBrowser = browserUsable || options.showURL
+        case .clientCredentials, .workloadIdentity, .managedIdentity:
+            throw .flowNotAvailable(flow: options.flow.rawValue, profile: profile.name)  // no person signs in there
         }
         if useBrowser {
             if let response = try browserFlow(profile, scopes: scopes, options: options, deadline: deadline, previous: previous) {

@@ -5,6 +5,24 @@ public struct Profile: Equatable, Sendable {
     public enum Flow: String, Sendable, CaseIterable {
         case auto, browser
         case deviceCode = "device-code"
+        /// An app's own token (a secret or a certificate), no person.
+        case clientCredentials = "client-credentials"
+        /// A federated token (AKS, GitHub Actions, Azure Pipelines) as the app's assertion.
+        case workloadIdentity = "workload-identity"
+        /// The Azure host's managed identity (IMDS, App Service, Arc).
+        case managedIdentity = "managed-identity"
+
+        /// A flow by name: its own, or the seed CLI's `interactive` for `browser`. The
+        /// command line, the config file and its index all read names through this.
+        public init?(name: String) {
+            if name == "interactive" { self = .browser } else { self.init(rawValue: name) }
+        }
+
+        /// Every name `init(name:)` takes.
+        public static let names = allCases.map(\.rawValue) + ["interactive"]
+
+        /// Whether a person signs in (the user sign-in: refresh token, browser, device code).
+        public var signsInAPerson: Bool { self == .auto || self == .browser || self == .deviceCode }
     }
 
     /// What the hosts are: plain (git, kubectl: the Entra token itself is the credential)

@@ -89,8 +89,8 @@ struct ProfileCommand {
             for pattern in args.all("host") { hosts.append(try HostPattern(parsing: pattern)) }
             profile.hosts = hosts
         }
-        if let flow = try args.choice("flow", Profile.Flow.allCases.map(\.rawValue), command: "profile add") {
-            profile.flow = Profile.Flow(rawValue: flow) ?? .auto
+        if let flow = try args.choice("flow", Profile.Flow.names, command: "profile add") {
+            profile.flow = Profile.Flow(name: flow) ?? .auto
         }
         profile.loginHint = args.value("login-hint")
         profile.domainHint = args.value("domain-hint")

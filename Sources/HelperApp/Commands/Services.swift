@@ -116,7 +116,7 @@ public final class Services {
         let locker = FileLocker(environment: environment, clock: clock)
         let user = UserSignIn(client: client, refreshTokens: refreshTokens, locker: locker, clock: clock,
                               interactive: flows, cooldownSeconds: (try? config().promptCooldownSeconds) ?? 120)
-        let engine = SignInEngine(source: user, accessTokens: accessTokens, locker: locker, clock: clock)
+        let engine = SignInEngine(source: FlowGate(user: user), accessTokens: accessTokens, locker: locker, clock: clock)
         built = (storeFlag, engine, accessTokens)
         return (engine, accessTokens)
     }

@@ -96,8 +96,8 @@ struct TokenCommands {
         overrides.clientID = args.value("client-id")
         overrides.scopes = args.all("scope")
         overrides.authorityHost = args.value("authority-host")
-        if let flow = try args.choice("flow", Profile.Flow.allCases.map(\.rawValue), command: command) {
-            overrides.flow = Profile.Flow(rawValue: flow)
+        if let flow = try args.choice("flow", Profile.Flow.names, command: command) {
+            overrides.flow = Profile.Flow(name: flow)
         }
         overrides.loginHint = args.value("login-hint")
         overrides.domainHint = args.value("domain-hint")

@@ -80,7 +80,8 @@ struct ProfileCommand {
             }
             profile = Profile(name: name, tenant: tenant, clientID: clientID, scopes: [])
         }
-        if !args.all("scope").isEmpty { profile.scopes = args.all("scope") }
+        let scopes = ScopeList.parse(args.all("scope"))
+        if !scopes.isEmpty { profile.scopes = scopes }
         if profile.scopes.isEmpty { profile.scopes = ProfileResolver.defaultScopes }
         if let host = args.value("authority-host") { profile.authorityHost = host }
         _ = try profile.authority()

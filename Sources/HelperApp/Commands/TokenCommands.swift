@@ -94,7 +94,7 @@ struct TokenCommands {
         var overrides = ProfileOverrides()
         overrides.tenant = args.value("tenant")
         overrides.clientID = args.value("client-id")
-        overrides.scopes = args.all("scope")
+        overrides.scopes = ScopeList.parse(args.all("scope"))
         overrides.authorityHost = args.value("authority-host")
         if let flow = try args.choice("flow", Profile.Flow.names, command: command) {
             overrides.flow = Profile.Flow(name: flow)

@@ -6,9 +6,12 @@ import HelperProtocol
 struct ProfileCommand {
     let streams: ByteStreams
     let environment: (String) -> String?
+    /// Where create-profile asks for what its flags did not give.
+    var prompt: any TerminalPrompt = ControllingTerminal()
 
     static let addOptions: Set<String> = ["tenant", "client-id", "scope", "authority-host", "host", "flow",
                                           "login-hint", "domain-hint", "port", "port-range", "preset", "kind", "username"]
+    static let addFlags: Set<String> = ["default", "allow-public-suffix"]
 
     func run(_ words: [String]) throws(HelperError) -> Int32 {
         guard let verb = words.first else { throw .usage(Help.profileUsage) }
@@ -16,25 +19,9 @@ struct ProfileCommand {
         let path = ConfigFile.path(environment: environment)
         switch verb {
         case "add":
-            let args = try Arguments(rest, command: "profile add", options: Self.addOptions, flags: ["default", "allow-public-suffix"])
+            let args = try Arguments(rest, command: "profile add", options: Self.addOptions, flags: Self.addFlags)
             guard args.positional.count == 1, let name = args.positional.first else { throw .usage(Help.profileUsage) }
-            guard Config.isValidName(name) else {
-                throw .usage("profile add: '\(name.prefix(64))' is not a profile name; use letters, digits, '.', '_' and '-'")
-            }
-            var config = try ConfigFile.load(path: path)
-            guard config.profiles[name] == nil else { throw .profileExists(name) }
-            let profile = try Self.build(name: name, args)
-            if !args.has("allow-public-suffix"), !args.all("host").isEmpty {
-                try PublicSuffixList.check(profile.hosts, path: PublicSuffixList.path(environment: environment))
-            }
-            config.profiles[name] = profile
-            if args.has("default") || config.profiles.count == 1 { config.defaultProfile = name }
-            try ConfigFile.save(config, path: path)
-            say("Added profile \(name) to \(path).")
-            if profile.preset == nil && profile.hosts.isEmpty {
-                say("It serves no hosts yet; add --host PATTERN to route git, docker or kubectl to it.")
-            }
-            return 0
+            return try add(name: name, args, command: "profile add", path: path)
         case "list":
             let config = try ConfigFile.load(path: path)
             for name in config.profiles.keys.sorted() {
@@ -55,28 +42,62 @@ struct ProfileCommand {
             return 0
         case "remove":
             guard rest.count == 1 else { throw .usage(Help.profileUsage) }
-            var config = try ConfigFile.load(path: path)
-            guard config.profiles.removeValue(forKey: rest[0]) != nil else {
-                throw .unknownProfile(rest[0], known: config.profiles.keys.sorted())
+            return try remove(name: rest[0], path: path)
+        case "create-profile":
+            return try createProfile(rest, path: path)
+        case "delete-profile":
+            let args = try Arguments(rest, command: "delete-profile", options: ["name"], flags: ["force"])
+            guard let name = args.value("name") ?? args.positional.first, args.positional.count <= 1 else {
+                throw .usage("delete-profile: give the profile with --name N")
             }
-            if config.defaultProfile == rest[0] { config.defaultProfile = nil }
-            try ConfigFile.save(config, path: path)
-            say("Removed profile \(rest[0]). Its stored sign-in stays until `entra-credential-helper logout --all` or a logout before removal.")
-            return 0
+            return try remove(name: name, path: path)
         default:
             throw .usage(Help.profileUsage)
         }
     }
 
+    /// `profile add` and `create-profile`: a new profile from flags, saved atomically.
+    func add(name: String, _ args: Arguments, command: String, path: String) throws(HelperError) -> Int32 {
+        guard Config.isValidName(name) else {
+            throw .usage("\(command): '\(name.prefix(64))' is not a profile name; use letters, digits, '.', '_' and '-'")
+        }
+        var config = try ConfigFile.load(path: path)
+        guard config.profiles[name] == nil else { throw .profileExists(name) }
+        let profile = try Self.build(name: name, args, command: command)
+        if !args.has("allow-public-suffix"), !args.all("host").isEmpty {
+            try PublicSuffixList.check(profile.hosts, path: PublicSuffixList.path(environment: environment))
+        }
+        config.profiles[name] = profile
+        if args.has("default") || config.profiles.count == 1 { config.defaultProfile = name }
+        try ConfigFile.save(config, path: path)
+        say("Added profile \(name) to \(path).")
+        if profile.preset == nil && profile.hosts.isEmpty {
+            say("It serves no hosts yet; add --host PATTERN to route git, docker or kubectl to it.")
+        }
+        return 0
+    }
+
+    /// `profile remove` and `delete-profile`.
+    func remove(name: String, path: String) throws(HelperError) -> Int32 {
+        var config = try ConfigFile.load(path: path)
+        guard config.profiles.removeValue(forKey: name) != nil else {
+            throw .unknownProfile(name, known: config.profiles.keys.sorted())
+        }
+        if config.defaultProfile == name { config.defaultProfile = nil }
+        try ConfigFile.save(config, path: path)
+        say("Removed profile \(name). Its stored sign-in stays until `entra-credential-helper logout --all` or a logout before removal.")
+        return 0
+    }
+
     /// A profile from `profile add` flags: a preset's values, then the flags over them.
-    static func build(name: String, _ args: Arguments) throws(HelperError) -> Profile {
+    static func build(name: String, _ args: Arguments, command: String = "profile add") throws(HelperError) -> Profile {
         var profile: Profile
-        if let presetName = try args.choice("preset", Preset.allCases.map(\.rawValue), command: "profile add"),
+        if let presetName = try args.choice("preset", Preset.allCases.map(\.rawValue), command: command),
            let preset = Preset(rawValue: presetName) {
             profile = try preset.profile(name: name, tenant: args.value("tenant") ?? "organizations", clientID: args.value("client-id"))
         } else {
             guard let tenant = args.value("tenant"), let clientID = args.value("client-id") else {
-                throw .usage("profile add: a custom profile needs --tenant and --client-id (your app registration: public client, redirect http://localhost), or use --preset azure-devops|acr|aks")
+                throw .usage("\(command): a custom profile needs --tenant and --client-id (your app registration: public client, redirect http://localhost), or use --preset azure-devops|acr|aks")
             }
             profile = Profile(name: name, tenant: tenant, clientID: clientID, scopes: [])
         }
@@ -90,12 +111,12 @@ struct ProfileCommand {
             for pattern in args.all("host") { hosts.append(try HostPattern(parsing: pattern)) }
             profile.hosts = hosts
         }
-        if let flow = try args.choice("flow", Profile.Flow.names, command: "profile add") {
+        if let flow = try args.choice("flow", Profile.Flow.names, command: command) {
             profile.flow = Profile.Flow(name: flow) ?? .auto
         }
         profile.loginHint = args.value("login-hint")
         profile.domainHint = args.value("domain-hint")
-        if let kind = try args.choice("kind", Profile.Kind.allCases.map(\.rawValue), command: "profile add") {
+        if let kind = try args.choice("kind", Profile.Kind.allCases.map(\.rawValue), command: command) {
             profile.kind = Profile.Kind(rawValue: kind) ?? .generic
         }
         profile.username = args.value("username")

@@ -67,7 +67,7 @@ struct TokenCommands {
             let token = try engine.refresh(profile)
             say("Refreshed profile \(profile.name); the new access token expires at \(Timestamp.rfc3339(token.expiresOn)).")
             return 0
-        case "logout":
+        case "logout", "clear-cache":
             let args = try Arguments(words, command: command, options: ["profile", "store"], flags: ["all"])
             let all = args.has("all")
             if all, args.value("profile") != nil { throw .usage("logout: give --profile P or --all, not both") }

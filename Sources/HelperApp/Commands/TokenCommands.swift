@@ -2,7 +2,7 @@ import EntraAuth
 import HelperCore
 import HelperProtocol
 
-/// `get-token`, `login`, `status`, `refresh` and `logout` (kubectl has its own front end). stdout carries only the
+/// `get-token`, `login`, `status`, `refresh`, `inspect` and `logout` (= `clear-cache`) (kubectl has its own front end). stdout carries only the
 /// answer (the token for get-token text output, JSON otherwise); people read stderr.
 struct TokenCommands {
     let streams: ByteStreams
@@ -67,6 +67,8 @@ struct TokenCommands {
             let token = try engine.refresh(profile)
             say("Refreshed profile \(profile.name); the new access token expires at \(Timestamp.rfc3339(token.expiresOn)).")
             return 0
+        case "inspect":
+            return try inspect(words)
         case "logout", "clear-cache":
             let args = try Arguments(words, command: command, options: ["profile", "store"], flags: ["all"])
             let all = args.has("all")

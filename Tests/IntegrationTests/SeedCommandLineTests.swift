@@ -76,4 +76,40 @@ struct SeedCommandLineTests {
         #expect(result.status == 0)
         #expect(result.stdout.contains(text), "\(result.stdout)")
     }
+
 }
+
+/// inspect, refresh and clear-cache after a real sign-in at the emulator, in the test's
+/// keyring session.
+@Suite("seed CLI: inspect, refresh, clear-cache", .enabled(if: Harness.keyringReady || Harness.integrationRequired))
+struct SeedSignInTests {
+    @Test("inspect names the account, flow, audience, scopes and expiry, never the token; clear-cache = logout")
+    func inspectRefreshClear() throws {
+        let world = try SignInWorld()
+        let token = try world.signInWithDeviceCode()
+        let inspect = try world.helper(["inspect", "--profile", "work", "--output", "json"])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as? [String: Any] ?? [:]
+        #expect(object["account"] as? String == "ada@contoso.example")
+        #expect(object["flow"] as? String == "auto")
+        #expect(object["audience"] as? String == "api://work")
+        #expect(object["scopes"] as? [String] == ["user_impersonation"])
+        #expect((object["expires_on"] as? String)?.isEmpty == false)
+        #expect(!inspect.stdout.contains(token) && !inspect.stderr.contains(token))
+        try world.emulator.control("reset-counters", [:])
+        let text = try world.helper(["inspect", "--profile", "work"])
+        #expect(text.stdout.contains("audience: api://work"))
+        #expect(try world.emulator.totalRequests() == 0, "inspect goes to no server")
+
+        let refresh = try world.helper(["refresh", "--profile", "work"])
+        #expect(refresh.status == 0 && refresh.stderr.hasPrefix("Refreshed profile work"), "\(refresh.stderr)")
+
+        let clear = try world.helper(["clear-cache", "--profile", "work"])
+        #expect(clear.status == 0, "\(clear.stderr)")
+        #expect(try world.storedRefreshToken() == nil)
+        let after = try world.helper(["inspect", "--profile", "work"])
+        #expect(after.status == 1 && after.stdout.isEmpty)
+        #expect(after.stderr == "entra-credential-helper: no access token of profile work is cached; get one with `entra-credential-helper get-token --profile work`, then inspect it\n")
+    }
+}
+

@@ -95,6 +95,8 @@ public enum HelperError: Error, Equatable, Sendable {
     /// A tool run for setup (git config, kubectl config) failed or is missing.
     case toolFailed(command: String, detail: String, fix: String)
     case fileNotWritten(path: String, reason: String)
+    /// `inspect`: no access token of the profile is cached (it never signs in itself).
+    case noCachedToken(profile: String)
 
     // Callers without a person: client credentials, workload and managed identity.
     /// A setting the chosen flow needs is not given; `fix` names where to give it.

@@ -139,6 +139,8 @@ extension HelperError {
             return ("`\(command)` failed (\(detail))", fix)
         case let .fileNotWritten(path, reason):
             return ("cannot write \(path) (\(reason))", "fix its permissions and retry (the previous file was kept)")
+        case let .noCachedToken(profile):
+            return ("no access token of profile \(profile) is cached", "get one with `entra-credential-helper get-token --profile \(profile)`, then inspect it")
         case let .interactionRequired(profile, reason):
             return ("\(reason), and this caller cannot show a sign-in prompt", "run `entra-credential-helper login --profile \(profile)` in a terminal, then retry")
         case let .promptCoolingDown(profile, seconds):

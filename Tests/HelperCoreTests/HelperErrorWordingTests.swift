@@ -143,6 +143,9 @@ struct HelperErrorWordingTests {
         Row(.registryExchangeFailed(registry: "r.example", status: 500, detail: "oops", profile: "acr"),
             "the registry r.example could not exchange the Entra token (HTTP 500: oops)",
             fix: "retry, and check that it is an Azure Container Registry"),
+        Row(.noCachedToken(profile: "work"),
+            "no access token of profile work is cached",
+            fix: "get one with `entra-credential-helper get-token --profile work`, then inspect it"),
         Row(.profileExists("work"),
             "a profile named 'work' exists already",
             fix: "remove it first with `entra-credential-helper profile remove work`"),
@@ -356,10 +359,11 @@ struct HelperErrorWordingTests {
         case .appSignInRejected: "appSignInRejected"
         case .managedIdentityUnreachable: "managedIdentityUnreachable"
         case .managedIdentityRefused: "managedIdentityRefused"
+        case .noCachedToken: "noCachedToken"
         }
     }
 
-    static let caseCount = 69
+    static let caseCount = 70
 
     @Test("the table has a row for every case")
     func everyCase() {

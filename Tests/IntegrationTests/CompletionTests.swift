@@ -20,7 +20,17 @@ struct CompletionTests {
 
     @Test("bash: COMPREPLY for commands, subcommands, flags, values and profile names", arguments: [
         ("entra-credential-helper se", "setup"),
-        ("entra-credential-helper ''", "profile login get-token status refresh logout setup kubectl doctor git docker help --help --version"),
+        ("entra-credential-helper ''", "profile create-profile delete-profile login get-token inspect status refresh logout clear-cache setup kubectl doctor git docker help --help --version"),
+        ("entra-credential-helper cr", "create-profile"),
+        ("entra-credential-helper get-token --flow ''", "auto browser interactive device-code client-credentials workload-identity managed-identity"),
+        ("entra-credential-helper profile add x --flow c", "client-credentials"),
+        ("entra-credential-helper create-profile --t", "--tenant-id --tenant"),
+        ("entra-credential-helper create-profile --flow i", "interactive"),
+        ("entra-credential-helper delete-profile --name ''", "acr work"),
+        ("entra-credential-helper delete-profile --", "--name --force"),
+        ("entra-credential-helper inspect --", "--profile --scope --output --store"),
+        ("entra-credential-helper clear-cache --", "--profile --store --all"),
+        ("entra-credential-helper help i", "inspect"),
         ("entra-credential-helper doctor --o", "--output"),
         ("entra-credential-helper setup ''", "git docker kubectl"),
         ("entra-credential-helper setup docker --", "--profile --registry --creds-store"),
@@ -54,7 +64,7 @@ struct CompletionTests {
           arguments: [
         ("entra-credential-helper setup ''", "3", "compadd:git compadd:docker compadd:kubectl"),
         ("entra-credential-helper profile show ''", "4", "describe:acr work"),
-        ("entra-credential-helper help ''", "3", "compadd:profile compadd:get-token compadd:login compadd:status compadd:refresh compadd:logout compadd:setup compadd:kubectl compadd:doctor compadd:git compadd:docker"),
+        ("entra-credential-helper help ''", "3", "compadd:profile compadd:create-profile compadd:delete-profile compadd:get-token compadd:login compadd:inspect compadd:status compadd:refresh compadd:logout compadd:clear-cache compadd:setup compadd:kubectl compadd:doctor compadd:git compadd:docker"),
         ("entra-credential-helper docker ''", "3", "compadd:get compadd:store compadd:erase compadd:list compadd:version"),
     ])
     func zsh(line: String, current: String, expected: String) throws {
@@ -99,5 +109,18 @@ struct CompletionTests {
     func zshAllowPublicSuffix() throws {
         let offered = try Self.zshArguments("entra-credential-helper profile add x --", current: 5)
         #expect(offered.contains("--allow-public-suffix[") && offered.contains("*--host=["), "\(offered)")
+    }
+
+    @Test("zsh: the seed CLI's commands offer their flags", .enabled(if: Harness.which("zsh") != nil || Harness.integrationRequired),
+          arguments: [
+        ("entra-credential-helper create-profile --", ["--name=", "--tenant-id=", "--client-id=", "--flow=", "*--scopes=", "client-credentials"]),
+        ("entra-credential-helper inspect --", ["--profile=", "--output=", "*--scope="]),
+        ("entra-credential-helper clear-cache --", ["--profile=", "--all["]),
+        ("entra-credential-helper delete-profile --", ["--name=[the profile]:profile:_entra_credential_helper_profiles", "--force["]),
+        ("entra-credential-helper get-token --", ["interactive", "workload-identity", "managed-identity"]),
+    ])
+    func zshSeedFlags(line: String, flags: [String]) throws {
+        let offered = try Self.zshArguments(line, current: 3)
+        for flag in flags { #expect(offered.contains(flag), "\(flag): \(offered)") }
     }
 }

@@ -16,25 +16,29 @@ _entra_credential_helper() {
     prev=${COMP_WORDS[COMP_CWORD-1]}
     COMPREPLY=()
 
-    local commands="profile login get-token status refresh logout setup kubectl doctor git docker help --help --version"
-    local topics="profile get-token login status refresh logout setup kubectl doctor git docker"
+    local commands="profile create-profile delete-profile login get-token inspect status refresh logout clear-cache setup kubectl
+        doctor git docker help --help --version"
+    local topics="profile create-profile delete-profile get-token login inspect status refresh logout clear-cache setup kubectl
+        doctor git docker"
+    local flows="auto browser interactive device-code client-credentials workload-identity managed-identity"
     local token_options="--profile --scope --flow --output --port --port-range --prompt --login-hint --domain-hint
         --extra-scopes-to-consent --timeout --store --tenant --client-id --authority-host --force --show-url --no-interactive"
 
     # Values of the option before the cursor.
     case "$prev" in
-        --profile)
+        --profile|--name)
+            [ "$prev" = --name ] && [ "${words[1]}" != delete-profile ] && return
             local IFS=$'\n'
             COMPREPLY=($(compgen -W "$(_entra_credential_helper_profiles "${words[0]}")" -- "$cur"))
             return ;;
         --preset) COMPREPLY=($(compgen -W "azure-devops acr aks" -- "$cur")); return ;;
-        --flow) COMPREPLY=($(compgen -W "auto browser device-code client-credentials workload-identity managed-identity" -- "$cur")); return ;;
+        --flow) COMPREPLY=($(compgen -W "$flows" -- "$cur")); return ;;
         --output) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
         --store) COMPREPLY=($(compgen -W "secret-service memory file" -- "$cur")); return ;;
         --kind) COMPREPLY=($(compgen -W "generic acr" -- "$cur")); return ;;
         --prompt) COMPREPLY=($(compgen -W "select_account login consent none create" -- "$cur")); return ;;
         --kubeconfig|--command) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        --tenant|--client-id|--scope|--authority-host|--host|--port|--port-range|--login-hint|--domain-hint|\
+        --tenant|--tenant-id|--client-id|--scope|--scopes|--authority-host|--host|--port|--port-range|--login-hint|--domain-hint|\
         --username|--timeout|--extra-scopes-to-consent|--registry|--user)
             return ;;
     esac
@@ -74,10 +78,15 @@ _entra_credential_helper() {
         help) [ "$cword" -eq 2 ] && candidates=$topics ;;
         git) [ "$cword" -eq 2 ] && candidates="get store erase" ;;
         docker) [ "$cword" -eq 2 ] && candidates="get store erase list version" ;;
+        create-profile) candidates="--name --tenant-id --tenant --client-id --flow --scopes --scope --preset --authority-host
+                            --host --login-hint --domain-hint --port --port-range --kind --username --default
+                            --allow-public-suffix" ;;
+        delete-profile) candidates="--name --force" ;;
         get-token|login) candidates=$token_options ;;
+        inspect) candidates="--profile --scope --output --store" ;;
         status) candidates="--profile --output --store" ;;
         refresh) candidates="--profile --store --timeout" ;;
-        logout) candidates="--profile --store --all" ;;
+        logout|clear-cache) candidates="--profile --store --all" ;;
         kubectl) candidates="--profile --store" ;;
         doctor) candidates="--output" ;;
     esac

@@ -21,8 +21,8 @@ public enum SourceChoice: Equatable, Sendable {
     /// The flow that applies: the environment's override, else the profile's.
     public static func flow(_ profile: Profile, environment: (String) -> String?) throws(HelperError) -> Profile.Flow {
         guard let text = environment(flowVariable), !text.isEmpty else { return profile.flow }
-        guard let flow = Profile.Flow(rawValue: text) else {
-            throw .usage("\(flowVariable) takes \(Profile.Flow.allCases.map(\.rawValue).joined(separator: ", ")), not '\(Sanitize.line(text, limit: 40))'")
+        guard let flow = Profile.Flow(name: text) else {
+            throw .usage("\(flowVariable) takes \(Profile.Flow.names.joined(separator: ", ")), not '\(Sanitize.line(text, limit: 40))'")
         }
         return flow
     }

@@ -199,8 +199,8 @@ public struct Config: Equatable, Sendable {
             }
         }
         if let flow = try string("flow") {
-            guard let parsed = Profile.Flow(rawValue: flow) else {
-                throw fail("\(at).flow", "flow must be one of \(Profile.Flow.allCases.map(\.rawValue).joined(separator: ", "))")
+            guard let parsed = Profile.Flow(name: flow) else {
+                throw fail("\(at).flow", "flow must be one of \(Profile.Flow.names.joined(separator: ", "))")
             }
             profile.flow = parsed
         }

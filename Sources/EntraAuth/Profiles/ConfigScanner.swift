@@ -140,7 +140,7 @@ extension ConfigIndex {
                     return false
                 }
             }
-            if let flow = field(Self.flow), Profile.Flow(rawValue: flow) == nil { return false }
+            if let flow = field(Self.flow), Profile.Flow(name: flow) == nil { return false }
             if let kind = field(Self.kind), Profile.Kind(rawValue: kind) == nil { return false }
             if let identity = field(Self.managedIdentity), ManagedIdentityID(config: identity) == nil { return false }
             if let ports = field(Self.ports), (try? Profile.parsePorts(ports)) == nil { return false }

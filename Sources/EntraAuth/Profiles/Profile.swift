@@ -5,16 +5,24 @@ public struct Profile: Equatable, Sendable {
     public enum Flow: String, Sendable, CaseIterable {
         case auto, browser
         case deviceCode = "device-code"
-        /// An app's own credential: a secret or a certificate (ClientCredentials).
+        /// An app's own token (a secret or a certificate), no person.
         case clientCredentials = "client-credentials"
-        /// A federated token (AKS's file, GitHub Actions or Azure Pipelines OIDC) as the
-        /// app's client assertion.
+        /// A federated token (AKS, GitHub Actions, Azure Pipelines) as the app's assertion.
         case workloadIdentity = "workload-identity"
-        /// The Azure resource's managed identity (IMDS, App Service): only when asked for.
+        /// The Azure host's managed identity (IMDS, App Service, Arc).
         case managedIdentity = "managed-identity"
 
-        /// A person signs in (the browser or the device code).
-        public var isUserSignIn: Bool { self == .auto || self == .browser || self == .deviceCode }
+        /// A flow by name: its own, or the seed CLI's `interactive` for `browser`. The
+        /// command line, the config file and its index all read names through this.
+        public init?(name: String) {
+            if name == "interactive" { self = .browser } else { self.init(rawValue: name) }
+        }
+
+        /// Every name `init(name:)` takes.
+        public static let names = allCases.map(\.rawValue) + ["interactive"]
+
+        /// Whether a person signs in (the user sign-in: refresh token, browser, device code).
+        public var signsInAPerson: Bool { self == .auto || self == .browser || self == .deviceCode }
     }
 
     /// What the hosts are: plain (git, kubectl: the Entra token itself is the credential)

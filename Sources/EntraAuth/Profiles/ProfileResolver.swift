@@ -22,7 +22,8 @@ public struct ProfileOverrides: Equatable, Sendable {
 ///   apply to whichever profile is chosen.
 /// - Lokka's TENANT_ID and CLIENT_ID apply only when no profile is named and no default
 ///   is configured; then they (or the AZURE_ names) make an ad-hoc profile called
-///   "environment", scoped to Microsoft Graph unless --scope says otherwise.
+///   "environment", scoped to Microsoft Graph unless --scope says otherwise. With Lokka's
+///   CLIENT_SECRET (and not USE_INTERACTIVE=true) it uses the client-credentials flow.
 public struct ProfileResolver {
     public static let environmentProfile = "environment"
     public static let defaultScopes = ["https://graph.microsoft.com/.default"]
@@ -47,6 +48,11 @@ public struct ProfileResolver {
         } else if let tenant = overrides.tenant ?? environment("AZURE_TENANT_ID") ?? environment("TENANT_ID"),
                   let clientID = overrides.clientID ?? environment("AZURE_CLIENT_ID") ?? environment("CLIENT_ID") {
             profile = Profile(name: Self.environmentProfile, tenant: tenant, clientID: clientID, scopes: Self.defaultScopes)
+            // Lokka's app-only mode: a CLIENT_SECRET, unless USE_INTERACTIVE=true asks for a
+            // person. The secret is not copied: the client-credentials source reads it.
+            if let secret = environment("CLIENT_SECRET"), !secret.isEmpty, environment("USE_INTERACTIVE")?.lowercased() != "true" {
+                profile.flow = .clientCredentials
+            }
         } else if config.profileCount == 1, let only = config.profiles.values.first {
             profile = only
         } else {

@@ -42,6 +42,8 @@ struct Arguments {
     }
 
     func value(_ name: String) -> String? { values[name]?.last }
+    /// Sets an option's values, as if given so (another name for it, or a prompt's answer).
+    mutating func set(_ name: String, _ given: [String]) { values[name] = given.isEmpty ? nil : given }
     func all(_ name: String) -> [String] { values[name] ?? [] }
     func has(_ name: String) -> Bool { switches.contains(name) }
 

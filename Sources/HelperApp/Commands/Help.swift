@@ -12,8 +12,10 @@ enum Help {
 
     static let tokenFlags = """
       --profile P                 the profile (default: the config's default, the only one, or AZURE_*/TENANT_ID+CLIENT_ID)
-      --scope S                   a scope, repeatable (default: the profile's)
-      --flow auto|browser|device-code|client-credentials|workload-identity|managed-identity
+      --scope S                   scopes, space-separated, repeatable (default: the profile's); a
+                                  short name (User.Read) is Microsoft Graph's (https://graph.microsoft.com/User.Read)
+      --flow auto|browser|interactive|device-code|client-credentials|workload-identity|managed-identity
+                                  interactive is browser
       --output text|json          text: the bare token; json: access_token, token_type, expires_on, scope, account, tenant
       --force                     skip the access-token cache
       --port N | --port-range A-B the loopback redirect port (default: random in 49152-65535)
@@ -33,13 +35,14 @@ enum Help {
         case "profile":
             return """
             entra-credential-helper profile add NAME --tenant T --client-id C [--scope S]... [--authority-host URL]
-                [--host PATTERN]... [--flow auto|browser|device-code|client-credentials|workload-identity|managed-identity]
+                [--host PATTERN]... [--flow auto|browser|interactive|device-code|client-credentials|workload-identity|managed-identity]
                 [--login-hint U] [--domain-hint D]
                 [--port N | --port-range A-B] [--kind generic|acr] [--username U] [--default]
                 [--allow-public-suffix] [--client-secret-stdin] [--certificate PATH]
                 [--managed-identity system|client_id:ID|object_id:ID|resource_id:ID] [--service-connection-id ID]
             entra-credential-helper profile add NAME --preset azure-devops|acr|aks [--tenant T] [--client-id C]
             entra-credential-helper profile list | show NAME | remove NAME
+            entra-credential-helper create-profile | delete-profile --name N   (see `help create-profile`)
 
             Presets fill in the resource scope, the usual hosts and the public client of the
             matching official tool: azure-devops uses Visual Studio's client (the one Git
@@ -72,11 +75,12 @@ enum Help {
             then the browser (PKCE, loopback redirect), or the device code without a display.
             \(tokenFlags)
             """
-        case "status", "refresh", "logout":
+        case "status", "refresh", "logout", "clear-cache":
             return """
             entra-credential-helper status [--profile P] [--output json]   account, tenant, scopes, expiry, stores; never a token
             entra-credential-helper refresh [--profile P]                  runs the refresh-token grant now
             entra-credential-helper logout [--profile P | --all]           removes refresh and cached access tokens
+            entra-credential-helper clear-cache [--profile P | --all]      the same as logout (the seed CLI's name)
               from every store: the Secret Service (its access-token fallback too), the
               kernel keyring and the token file, whichever store is chosen now
             """
@@ -143,19 +147,24 @@ enum Help {
               cached until 5 minutes before it expires. erase drops the cached ACR token; store
               writes nothing; list shows the profiles' registries with the stored logins.
             """
+        case let topic? where seedText(topic: topic) != nil:
+            return seedText(topic: topic) ?? ""
         default:
             return """
             entra-credential-helper \(version): Microsoft Entra ID tokens for git, docker and kubectl, and stored logins.
 
             Usage:
               entra-credential-helper profile add|list|show|remove …         sign-in profiles
+              entra-credential-helper create-profile|delete-profile --name N  the same, as entra-auth-cli names them
               entra-credential-helper login|get-token|status|refresh|logout  Entra sign-in and tokens
+              entra-credential-helper inspect [--profile P]                  who, audience, scopes, expiry of the cached token
+              entra-credential-helper clear-cache [--profile P]              the same as logout
               entra-credential-helper git <get|store|erase>                  git credential helper
               entra-credential-helper docker <get|store|erase|list|version>  docker credential helper
               entra-credential-helper kubectl [--profile P]                  kubectl exec credential plugin
               entra-credential-helper setup git|docker|kubectl [--profile P]  point git, docker or kubectl at this helper
               entra-credential-helper doctor                                 check the keyring, bus, browser, config and clock
-              entra-credential-helper help [TOPIC]                           this text, or: profile, get-token, login, status, setup, git, docker, kubectl, doctor
+              entra-credential-helper help [TOPIC]                           this text, or: profile, create-profile, get-token, login, inspect, status, setup, git, docker, kubectl, doctor
               entra-credential-helper --version
 
             Names: installed as git-credential-entra and docker-credential-entra too.
@@ -167,6 +176,7 @@ enum Help {
               DISPLAY / WAYLAND_DISPLAY                           when set, a locked keyring may show its unlock prompt
               AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_AUTHORITY_HOST  override the profile (flags override these)
               TENANT_ID, CLIENT_ID, USE_INTERACTIVE               Lokka's names, used when no profile is given
+              CLIENT_SECRET                                       Lokka's app-only mode: that profile uses client-credentials
               ENTRA_CREDENTIAL_HELPER_CONFIG                      the config file's path
               ENTRA_CREDENTIAL_HELPER_STORE                       secret-service (default), memory or file
               BROWSER                                             the browser command (else xdg-open)

@@ -51,7 +51,10 @@ enum Invocation: Equatable {
         case "profile":
             if tail.first == "--help" { return .help(topic: "profile") }
             return .profile(tail)
-        case "get-token", "login", "status", "refresh", "logout":
+        case "create-profile", "delete-profile":
+            if tail.contains("--help") || tail.contains("-h") { return .help(topic: command) }
+            return .profile([command] + tail)
+        case "get-token", "login", "status", "refresh", "logout", "clear-cache", "inspect":
             if tail.contains("--help") || tail.contains("-h") { return .help(topic: command) }
             return .token(command: command, tail)
         case "kubectl":

@@ -9,10 +9,13 @@ struct ProfileCommand {
     let environment: (String) -> String?
     /// The Secret Service, for `--client-secret-stdin` (opened only when it is given).
     var secretStore: () -> any SecretStore = { MemoryStore() }
+    /// Where create-profile asks for what its flags did not give.
+    var prompt: any TerminalPrompt = ControllingTerminal()
 
     static let addOptions: Set<String> = ["tenant", "client-id", "scope", "authority-host", "host", "flow",
                                           "login-hint", "domain-hint", "port", "port-range", "preset", "kind", "username",
                                           "certificate", "managed-identity", "service-connection-id"]
+    static let addFlags: Set<String> = ["default", "allow-public-suffix", "client-secret-stdin"]
 
     func run(_ words: [String]) throws(HelperError) -> Int32 {
         guard let verb = words.first else { throw .usage(Help.profileUsage) }
@@ -20,39 +23,9 @@ struct ProfileCommand {
         let path = ConfigFile.path(environment: environment)
         switch verb {
         case "add":
-            let args = try Arguments(rest, command: "profile add", options: Self.addOptions, flags: ["default", "allow-public-suffix", "client-secret-stdin"])
+            let args = try Arguments(rest, command: "profile add", options: Self.addOptions, flags: Self.addFlags)
             guard args.positional.count == 1, let name = args.positional.first else { throw .usage(Help.profileUsage) }
-            guard Config.isValidName(name) else {
-                throw .usage("profile add: '\(name.prefix(64))' is not a profile name; use letters, digits, '.', '_' and '-'")
-            }
-            var config = try ConfigFile.load(path: path)
-            guard config.profiles[name] == nil else { throw .profileExists(name) }
-            var profile = try Self.build(name: name, args)
-            if !args.has("allow-public-suffix"), !args.all("host").isEmpty {
-                try PublicSuffixList.check(profile.hosts, path: PublicSuffixList.path(environment: environment))
-            }
-            // The client secret: read from stdin (never argv), checked, and stored in the
-            // Secret Service before the config is written; a failed write removes it again.
-            var secret: String?
-            if args.has("client-secret-stdin") {
-                secret = try readSecret()
-                profile.flow = .clientCredentials
-            }
-            config.profiles[name] = profile
-            if args.has("default") || config.profiles.count == 1 { config.defaultProfile = name }
-            let secrets = secret.map { _ in ClientSecrets(store: secretStore()) }
-            if let secret, let secrets { try secrets.save(secret, key: SignInKey(profile: profile), profile: name) }
-            do {
-                try ConfigFile.save(config, path: path)
-            } catch {
-                if let secrets { try? secrets.remove(SignInKey(profile: profile)) }
-                throw error
-            }
-            say("Added profile \(name) to \(path)\(secret == nil ? "" : ", with its client secret in the Secret Service (flow client-credentials)").")
-            if profile.preset == nil && profile.hosts.isEmpty {
-                say("It serves no hosts yet; add --host PATTERN to route git, docker or kubectl to it.")
-            }
-            return 0
+            return try add(name: name, args, command: "profile add", path: path)
         case "list":
             let config = try ConfigFile.load(path: path)
             for name in config.profiles.keys.sorted() {
@@ -73,16 +46,15 @@ struct ProfileCommand {
             return 0
         case "remove":
             guard rest.count == 1 else { throw .usage(Help.profileUsage) }
-            var config = try ConfigFile.load(path: path)
-            guard let removed = config.profiles.removeValue(forKey: rest[0]) else {
-                throw .unknownProfile(rest[0], known: config.profiles.keys.sorted())
+            return try remove(name: rest[0], path: path)
+        case "create-profile":
+            return try createProfile(rest, path: path)
+        case "delete-profile":
+            let args = try Arguments(rest, command: "delete-profile", options: ["name"], flags: ["force"])
+            guard let name = args.value("name") ?? args.positional.first, args.positional.count <= 1 else {
+                throw .usage("delete-profile: give the profile with --name N")
             }
-            if config.defaultProfile == rest[0] { config.defaultProfile = nil }
-            try ConfigFile.save(config, path: path)
-            // A client secret stored for it goes with it (only looked for on client-credentials profiles).
-            if removed.flow == .clientCredentials { try? ClientSecrets(store: secretStore()).remove(SignInKey(profile: removed)) }
-            say("Removed profile \(rest[0]). Its stored sign-in stays until `entra-credential-helper logout --all` or a logout before removal.")
-            return 0
+            return try remove(name: name, path: path)
         default:
             throw .usage(Help.profileUsage)
         }
@@ -90,28 +62,78 @@ struct ProfileCommand {
 
     /// The client secret on stdin: one line (a final line break dropped), at most 4 KiB,
     /// not empty. Never echoed.
-    func readSecret() throws(HelperError) -> String {
+    func readSecret(command: String) throws(HelperError) -> String {
         var bytes = try streams.readInput(limit: 4096)
         while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
         guard !bytes.isEmpty, !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
-            throw .usage("profile add --client-secret-stdin: send the client secret on stdin, one line (nothing was changed)")
+            throw .usage("\(command) --client-secret-stdin: send the client secret on stdin, one line (nothing was changed)")
         }
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// `profile add` and `create-profile`: a new profile from flags, saved atomically.
+    func add(name: String, _ args: Arguments, command: String, path: String) throws(HelperError) -> Int32 {
+        guard Config.isValidName(name) else {
+            throw .usage("\(command): '\(name.prefix(64))' is not a profile name; use letters, digits, '.', '_' and '-'")
+        }
+        var config = try ConfigFile.load(path: path)
+        guard config.profiles[name] == nil else { throw .profileExists(name) }
+        var profile = try Self.build(name: name, args, command: command)
+        if !args.has("allow-public-suffix"), !args.all("host").isEmpty {
+            try PublicSuffixList.check(profile.hosts, path: PublicSuffixList.path(environment: environment))
+        }
+        // The client secret: read from stdin (never argv), checked, and stored in the
+        // Secret Service before the config is written; a failed write removes it again.
+        var secret: String?
+        if args.has("client-secret-stdin") {
+            secret = try readSecret(command: command)
+            profile.flow = .clientCredentials
+        }
+        config.profiles[name] = profile
+        if args.has("default") || config.profiles.count == 1 { config.defaultProfile = name }
+        let secrets = secret.map { _ in ClientSecrets(store: secretStore()) }
+        if let secret, let secrets { try secrets.save(secret, key: SignInKey(profile: profile), profile: name) }
+        do {
+            try ConfigFile.save(config, path: path)
+        } catch {
+            if let secrets { try? secrets.remove(SignInKey(profile: profile)) }
+            throw error
+        }
+        say("Added profile \(name) to \(path)\(secret == nil ? "" : ", with its client secret in the Secret Service (flow client-credentials)").")
+        if profile.preset == nil && profile.hosts.isEmpty {
+            say("It serves no hosts yet; add --host PATTERN to route git, docker or kubectl to it.")
+        }
+        return 0
+    }
+
+    /// `profile remove` and `delete-profile`.
+    func remove(name: String, path: String) throws(HelperError) -> Int32 {
+        var config = try ConfigFile.load(path: path)
+        guard let removed = config.profiles.removeValue(forKey: name) else {
+            throw .unknownProfile(name, known: config.profiles.keys.sorted())
+        }
+        if config.defaultProfile == name { config.defaultProfile = nil }
+        try ConfigFile.save(config, path: path)
+        // A client secret stored for it goes with it (only looked for on client-credentials profiles).
+        if removed.flow == .clientCredentials { try? ClientSecrets(store: secretStore()).remove(SignInKey(profile: removed)) }
+        say("Removed profile \(name). Its stored sign-in stays until `entra-credential-helper logout --all` or a logout before removal.")
+        return 0
+    }
+
     /// A profile from `profile add` flags: a preset's values, then the flags over them.
-    static func build(name: String, _ args: Arguments) throws(HelperError) -> Profile {
+    static func build(name: String, _ args: Arguments, command: String = "profile add") throws(HelperError) -> Profile {
         var profile: Profile
-        if let presetName = try args.choice("preset", Preset.allCases.map(\.rawValue), command: "profile add"),
+        if let presetName = try args.choice("preset", Preset.allCases.map(\.rawValue), command: command),
            let preset = Preset(rawValue: presetName) {
             profile = try preset.profile(name: name, tenant: args.value("tenant") ?? "organizations", clientID: args.value("client-id"))
         } else {
             guard let tenant = args.value("tenant"), let clientID = args.value("client-id") else {
-                throw .usage("profile add: a custom profile needs --tenant and --client-id (your app registration: public client, redirect http://localhost), or use --preset azure-devops|acr|aks")
+                throw .usage("\(command): a custom profile needs --tenant and --client-id (your app registration: public client, redirect http://localhost), or use --preset azure-devops|acr|aks")
             }
             profile = Profile(name: name, tenant: tenant, clientID: clientID, scopes: [])
         }
-        if !args.all("scope").isEmpty { profile.scopes = args.all("scope") }
+        let scopes = ScopeList.parse(args.all("scope"))
+        if !scopes.isEmpty { profile.scopes = scopes }
         if profile.scopes.isEmpty { profile.scopes = ProfileResolver.defaultScopes }
         if let host = args.value("authority-host") { profile.authorityHost = host }
         _ = try profile.authority()
@@ -120,12 +142,12 @@ struct ProfileCommand {
             for pattern in args.all("host") { hosts.append(try HostPattern(parsing: pattern)) }
             profile.hosts = hosts
         }
-        if let flow = try args.choice("flow", Profile.Flow.allCases.map(\.rawValue), command: "profile add") {
-            profile.flow = Profile.Flow(rawValue: flow) ?? .auto
+        if let flow = try args.choice("flow", Profile.Flow.names, command: command) {
+            profile.flow = Profile.Flow(name: flow) ?? .auto
         }
         profile.loginHint = args.value("login-hint")
         profile.domainHint = args.value("domain-hint")
-        if let kind = try args.choice("kind", Profile.Kind.allCases.map(\.rawValue), command: "profile add") {
+        if let kind = try args.choice("kind", Profile.Kind.allCases.map(\.rawValue), command: command) {
             profile.kind = Profile.Kind(rawValue: kind) ?? .generic
         }
         profile.username = args.value("username")
@@ -133,7 +155,7 @@ struct ProfileCommand {
         profile.serviceConnectionID = args.value("service-connection-id")
         if let identity = args.value("managed-identity") {
             guard let parsed = ManagedIdentityID(config: identity) else {
-                throw .usage("profile add: --managed-identity takes system, client_id:ID, object_id:ID or resource_id:ID")
+                throw .usage("\(command): --managed-identity takes system, client_id:ID, object_id:ID or resource_id:ID")
             }
             profile.managedIdentity = parsed
         }

@@ -2,7 +2,7 @@ import EntraAuth
 import HelperCore
 import HelperProtocol
 
-/// `get-token`, `login`, `status`, `refresh` and `logout` (kubectl has its own front end). stdout carries only the
+/// `get-token`, `login`, `status`, `refresh`, `inspect` and `logout` (= `clear-cache`) (kubectl has its own front end). stdout carries only the
 /// answer (the token for get-token text output, JSON otherwise); people read stderr.
 struct TokenCommands {
     let streams: ByteStreams
@@ -67,7 +67,9 @@ struct TokenCommands {
             let token = try engine.refresh(profile)
             say("Refreshed profile \(profile.name); the new access token expires at \(Timestamp.rfc3339(token.expiresOn)).")
             return 0
-        case "logout":
+        case "inspect":
+            return try inspect(words)
+        case "logout", "clear-cache":
             let args = try Arguments(words, command: command, options: ["profile", "store"], flags: ["all"])
             let all = args.has("all")
             if all, args.value("profile") != nil { throw .usage("logout: give --profile P or --all, not both") }
@@ -94,10 +96,10 @@ struct TokenCommands {
         var overrides = ProfileOverrides()
         overrides.tenant = args.value("tenant")
         overrides.clientID = args.value("client-id")
-        overrides.scopes = args.all("scope")
+        overrides.scopes = ScopeList.parse(args.all("scope"))
         overrides.authorityHost = args.value("authority-host")
-        if let flow = try args.choice("flow", Profile.Flow.allCases.map(\.rawValue), command: command) {
-            overrides.flow = Profile.Flow(rawValue: flow)
+        if let flow = try args.choice("flow", Profile.Flow.names, command: command) {
+            overrides.flow = Profile.Flow(name: flow)
         }
         overrides.loginHint = args.value("login-hint")
         overrides.domainHint = args.value("domain-hint")

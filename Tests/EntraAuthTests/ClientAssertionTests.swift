@@ -92,3 +92,23 @@ struct ClientAssertionTests {
         #expect(CertificateFixtures.verify(Array(signature), over: input, publicKey: "leafpub.pem", pss: algorithm == .ps256))
     }
 }
+
+@Suite("certificate assertion: the client-credentials source's provider for a certificate file")
+struct CertificateAssertionTests {
+    @Test("from the environment: the file is read, the password and the chain setting applied, aud is the token endpoint")
+    func fromEnvironment() throws {
+        let profile = Profile(name: "ci", tenant: "contoso", clientID: ClientAssertionTests.client, scopes: ["api://x/.default"])
+        let environment = ["AZURE_CLIENT_CERTIFICATE_PASSWORD": CertificateFixtures.password, "AZURE_CLIENT_SEND_CERTIFICATE_CHAIN": "true"]
+        let provider = CertificateAssertion.from(path: CertificateFixtures.path("pass.pfx"), profile: profile,
+                                                 environment: { environment[$0] }, clock: FakeTime(now: 1_700_000_000))
+        let (header, claims, _) = try ClientAssertionTests.parts(try provider.assertion(audience: ClientAssertionTests.endpoint))
+        #expect(header["alg"] as? String == "PS256")
+        #expect((header["x5c"] as? [String])?.isEmpty == false)
+        #expect(claims["aud"] as? String == ClientAssertionTests.endpoint)
+        #expect(claims["iss"] as? String == ClientAssertionTests.client && claims["sub"] as? String == ClientAssertionTests.client)
+        #expect((claims["iat"] as? NSNumber)?.int64Value == 1_700_000_000)
+        let wrong = CertificateAssertion.from(path: CertificateFixtures.path("pass.pfx"), profile: profile,
+                                              environment: { _ in nil }, clock: FakeTime(now: 1_700_000_000))
+        #expect(throws: HelperError.self) { try wrong.assertion(audience: ClientAssertionTests.endpoint) }
+    }
+}

@@ -60,6 +60,17 @@ struct SeedFlowTests {
         #expect(!streams.diagnostics.joined().contains("s3cret-value"))
     }
 
+    @Test("client-credentials with AZURE_CLIENT_CERTIFICATE_PATH reads the certificate (libcrypto signs): a missing file is its line")
+    func certificateIsRead() throws {
+        let world = try FrontEndWorld()
+        let missing = world.directory.appendingPathComponent("missing.pem").path
+        world.environment["AZURE_CLIENT_CERTIFICATE_PATH"] = missing
+        let (exit, streams) = world.run(["entra-credential-helper", "get-token", "--profile", "git", "--flow", "client-credentials"])
+        #expect(exit == 1 && streams.output.isEmpty)
+        #expect(streams.diagnostics.count == 1, "\(streams.diagnostics)")
+        #expect(streams.diagnostics.first?.contains(missing) == true, "\(streams.diagnostics)")
+    }
+
     @Test("git and kubectl: a routed profile with such a flow gets its source's line, and no token")
     func frontEnds() throws {
         let world = try FrontEndWorld()

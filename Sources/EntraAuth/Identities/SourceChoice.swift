@@ -97,7 +97,8 @@ public struct AppSources {
     let managedIdentityHTTP: any HTTPTransport
     let clock: any TimeSource
     let environment: (String) -> String?
-    /// The certificate signer (libcrypto), when there is one: path → assertion provider.
+    /// The certificate's assertion provider for a path; by default `CertificateAssertion`
+    /// (libcrypto), a fake in tests.
     let certificateAssertions: ((String) throws(HelperError) -> any ClientAssertionProvider)?
 
     public init(client: EntraClient, http: any HTTPTransport, managedIdentityHTTP: any HTTPTransport, clock: any TimeSource,
@@ -121,11 +122,9 @@ public struct AppSources {
         case let .clientSecret(secret):
             return ClientCredentials(client: client, credential: .secret(secret), clock: clock)
         case let .clientCertificate(path):
-            guard let certificateAssertions else {
-                throw .missingAppSetting(flow: Profile.Flow.clientCredentials.rawValue, setting: "the certificate signer (libcrypto)",
-                                         fix: "this build cannot sign with a certificate yet: use AZURE_CLIENT_SECRET")
-            }
-            return ClientCredentials(client: client, credential: .assertion(try certificateAssertions(path)), clock: clock)
+            let provider = try certificateAssertions?(path)
+                ?? CertificateAssertion.from(path: path, profile: profile, environment: environment, clock: clock)
+            return ClientCredentials(client: client, credential: .assertion(provider), clock: clock)
         case let .federatedTokenFile(path):
             return federated(FederatedTokenFile(path: path, clock: clock))
         case let .gitHubActions(url, token):

@@ -105,3 +105,22 @@ struct KernelKeyQuotaTests {
         #expect(fake.live.count >= 5)
     }
 }
+
+@Suite("the real user keyring's list")
+struct KernelKeyListTests {
+    @Test("a keyring with more than 1024 keys is listed whole: the last key added is found")
+    func longList() throws {
+        let calls = SystemKernelKeyCalls()
+        let tag = "ech-list-test-\(UUID().uuidString.prefix(8))-"
+        var added: [Int32] = []
+        defer { for serial in added { calls.invalidate(serial) } }
+        for index in 0..<1100 {
+            guard case let .success(serial) = calls.add(tag + String(index), [0x61]) else { Issue.record("add failed at \(index)"); return }
+            calls.setTimeout(serial, seconds: 120)
+            added.append(serial)
+        }
+        let listed = Set(calls.userKeys().map(\.serial))
+        let missing = added.filter { !listed.contains($0) }.count
+        #expect(missing == 0, "of our 1100 keys, \(missing) were not listed")
+    }
+}

@@ -52,8 +52,16 @@ public struct SystemKernelKeyCalls: KernelKeyCalls {
     }
 
     public func userKeys() -> [(serial: Int32, description: String)] {
+        // KEYCTL_READ answers the whole list's size: a keyring holding more keys than the
+        // buffer (other programs' keys count too) is read again with room for all of them,
+        // up to 64 Ki keys, so a key past the first 1024 is still found (and removed).
         var serials = [Int32](repeating: 0, count: 1024)
-        let length = serials.withUnsafeMutableBytes { ech_read_key(ech_user_keyring(), $0.baseAddress, $0.count) }
+        var length = 0
+        while true {
+            length = serials.withUnsafeMutableBytes { ech_read_key(ech_user_keyring(), $0.baseAddress, $0.count) }
+            guard length > serials.count * 4, serials.count < 65536 else { break }
+            serials = [Int32](repeating: 0, count: min(length / 4 + 64, 65536))
+        }
         guard length > 0 else { return [] }
         var found: [(serial: Int32, description: String)] = []
         for serial in serials.prefix(min(Int(length), serials.count * 4) / 4) {

@@ -127,11 +127,16 @@ static void sink_free(sink *s) {
     s->length = s->capacity = 0;
 }
 
+/* The value after "name:" without surrounding blanks and the line end: *value, *n. */
+static void header_value(const char **value, size_t *n) {
+    while (*n && (**value == ' ' || **value == '\t')) { (*value)++; (*n)--; }
+    while (*n && ((*value)[*n - 1] == '\r' || (*value)[*n - 1] == '\n' || (*value)[*n - 1] == ' ' || (*value)[*n - 1] == '\t')) (*n)--;
+}
+
 /* Retry-After: delta-seconds, or an HTTP-date turned into seconds from now. */
 static long parse_retry_after(const char *value, size_t n) {
     char text[128];
-    while (n && (*value == ' ' || *value == '\t')) { value++; n--; }
-    while (n && (value[n - 1] == '\r' || value[n - 1] == '\n' || value[n - 1] == ' ' || value[n - 1] == '\t')) n--;
+    header_value(&value, &n);
     if (n == 0 || n >= sizeof text) return -1;
     memcpy(text, value, n);
     text[n] = '\0';
@@ -146,14 +151,35 @@ static long parse_retry_after(const char *value, size_t n) {
     return when > now ? (long)(when - now) : 0;
 }
 
+/* What the header callback keeps of the last response's headers. */
+typedef struct {
+    long retry_after;
+    char challenge[ECH_HTTP_MAX_CHALLENGE + 1];  /* the first WWW-Authenticate value, trimmed */
+    int has_challenge, challenge_refused;
+} header_state;
+
 static size_t on_header(char *buffer, size_t size, size_t nitems, void *userdata) {
-    long *retry_after = userdata;
+    header_state *h = userdata;
     size_t n = size * nitems;
-    static const char name[] = "retry-after:";
+    static const char name[] = "retry-after:", challenge[] = "www-authenticate:";
     if (n >= 5 && memcmp(buffer, "HTTP/", 5) == 0) {
-        *retry_after = -1;  /* a new response (after a redirect or 100-continue) starts */
+        /* a new response (after a redirect or 100-continue) starts */
+        h->retry_after = -1;
+        h->has_challenge = h->challenge_refused = 0;
+        h->challenge[0] = '\0';
     } else if (n >= sizeof name - 1 && strncasecmp(buffer, name, sizeof name - 1) == 0) {
-        *retry_after = parse_retry_after(buffer + sizeof name - 1, n - (sizeof name - 1));
+        h->retry_after = parse_retry_after(buffer + sizeof name - 1, n - (sizeof name - 1));
+    } else if (!h->has_challenge && n >= sizeof challenge - 1 && strncasecmp(buffer, challenge, sizeof challenge - 1) == 0) {
+        const char *value = buffer + sizeof challenge - 1;
+        size_t length = n - (sizeof challenge - 1);
+        header_value(&value, &length);
+        h->has_challenge = 1;  /* only the first one counts */
+        if (length > ECH_HTTP_MAX_CHALLENGE || memchr(value, '\0', length) != NULL) {
+            h->challenge_refused = 1;  /* never cut short: a shortened path would name another file */
+        } else {
+            memcpy(h->challenge, value, length);
+            h->challenge[length] = '\0';
+        }
     }
     return n;
 }
@@ -231,7 +257,7 @@ int ech_http_perform(const ech_http_request *req, ech_http_response *resp) {
     char *no_proxy = NULL;
     sink body = { 0 };
     char errbuf[CURL_ERROR_SIZE] = "";
-    long retry_after = -1;
+    header_state received = { .retry_after = -1 };
     char *content_type = NULL;
     CURLcode rc;
 
@@ -255,7 +281,7 @@ int ech_http_perform(const ech_http_request *req, ech_http_response *resp) {
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, &body);
     SET(CURLOPT_HEADERFUNCTION, on_header);
-    SET(CURLOPT_HEADERDATA, &retry_after);
+    SET(CURLOPT_HEADERDATA, &received);
     if (set_trust(curl, req->extra_ca_file, resp) != CURLE_OK) goto done;
 
     if (is_post) {
@@ -282,7 +308,12 @@ int ech_http_perform(const ech_http_request *req, ech_http_response *resp) {
     }
     if (api.easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &content_type) == CURLE_OK && content_type != NULL)
         resp->content_type = strdup(content_type);
-    resp->retry_after_seconds = retry_after;
+    resp->retry_after_seconds = received.retry_after;
+    resp->www_authenticate_refused = received.challenge_refused;
+    if (received.has_challenge && !received.challenge_refused && (resp->www_authenticate = strdup(received.challenge)) == NULL) {
+        fail(resp, CURLE_OUT_OF_MEMORY, "out of memory");
+        goto done;
+    }
     resp->body = body.data, resp->body_length = body.length;  /* ownership moves to resp */
     body.data = NULL, body.length = 0;
 
@@ -299,5 +330,6 @@ done:
 void ech_http_response_free(ech_http_response *resp) {
     if (resp->body != NULL) { explicit_bzero(resp->body, resp->body_length); free(resp->body); }
     free(resp->content_type);
-    resp->body = NULL, resp->body_length = 0, resp->content_type = NULL;
+    free(resp->www_authenticate);
+    resp->body = NULL, resp->body_length = 0, resp->content_type = NULL, resp->www_authenticate = NULL;
 }

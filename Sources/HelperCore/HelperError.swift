@@ -113,6 +113,8 @@ public enum HelperError: Error, Equatable, Sendable {
     case managedIdentityUnreachable(endpoint: String, detail: String)
     /// The managed identity endpoint answered with an error (400: no such identity here).
     case managedIdentityRefused(endpoint: String, status: Int, detail: String)
+    /// Azure Arc's challenge-file handshake failed (HelperErrorArc.swift).
+    case arcChallenge(problem: ArcChallengeProblem)
 
     /// One line, naming the cause and the fix: `cause`, then `; ` and `fix` when there is
     /// one. Never contains a secret. Every value it echoes is sanitised (no escapes,

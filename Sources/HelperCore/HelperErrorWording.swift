@@ -210,6 +210,8 @@ extension HelperError {
             return status == 400
                 ? (cause, "check that this identity is assigned to the resource (its client id, object id or resource id)")
                 : (cause, "retry later")
+        case let .arcChallenge(problem):
+            return Self.arcWording(problem)
         }
     }
 

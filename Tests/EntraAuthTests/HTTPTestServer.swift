@@ -42,6 +42,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif path == "/bigstream": self.reply(200, b"x" * (2 << 20), "text/plain", length=False)
         elif path == "/redirect": self.reply(302, b"", None, [("Location", "/target")])
         elif path == "/target": self.reply(200, b"fetched", "text/plain")
+        elif path == "/challenge":  # the first of two WWW-Authenticate headers counts
+            self.reply(401, b"{}", "application/json", [("WWW-Authenticate", "  Basic realm=/var/opt/azcmagent/tokens/k.key  "),
+                                                        ("WWW-Authenticate", "Bearer other")])
+        elif path.startswith("/challenge/"):  # /challenge/N: a realm N bytes long in all
+            size = int(path.split("/")[2])
+            self.reply(401, b"", None, [("WWW-Authenticate", "Basic realm=/" + "a" * (size - len("Basic realm=/")))])
         elif path == "/hits":
             with lock: self.reply(200, json.dumps(hits).encode())
         else: self.reply(404, b"{}")

@@ -266,6 +266,12 @@ struct HelperErrorWordingTests {
         Row(.managedIdentityRefused(endpoint: "http://169.254.169.254", status: 400, detail: "Identity not found"),
             "the managed identity endpoint http://169.254.169.254 refused the request (HTTP 400: Identity not found)",
             fix: "check that this identity is assigned to the resource (its client id, object id or resource id)"),
+        Row(.arcChallenge(problem: .outsideDirectory(path: "/tmp/x.key", directory: "/var/opt/azcmagent/tokens")),
+            "the Azure Arc challenge names /tmp/x.key, which is not a file in /var/opt/azcmagent/tokens; it is not used",
+            fix: "check IDENTITY_ENDPOINT: it must be the Azure Connected Machine agent's"),
+        Row(.arcChallenge(problem: .unreadable(path: "/var/opt/azcmagent/tokens/k.key", reason: "Permission denied")),
+            "cannot read the Azure Arc challenge's key file /var/opt/azcmagent/tokens/k.key (Permission denied)",
+            fix: "run this as root or as a member of the himds group"),
         // Echoed values are sanitised in the message, the cause and the fix alike.
         Row(.configUnreadable(path: "/x\u{1B}[2J\ny", reason: "bad\u{202E}"),
             "cannot read the config file /x[2Jy (bad)",
@@ -359,11 +365,12 @@ struct HelperErrorWordingTests {
         case .appSignInRejected: "appSignInRejected"
         case .managedIdentityUnreachable: "managedIdentityUnreachable"
         case .managedIdentityRefused: "managedIdentityRefused"
+        case .arcChallenge: "arcChallenge"
         case .noCachedToken: "noCachedToken"
         }
     }
 
-    static let caseCount = 70
+    static let caseCount = 71
 
     @Test("the table has a row for every case")
     func everyCase() {

@@ -18,6 +18,9 @@
 extern "C" {
 #endif
 
+/* The longest WWW-Authenticate value returned (Azure Arc's names a file path). */
+#define ECH_HTTP_MAX_CHALLENGE 1024
+
 /* Everything the caller owns; nothing is kept after ech_http_perform returns. */
 typedef struct {
     const char *method;          /* "GET" or "POST" (anything else fails with curl_code 43) */
@@ -40,6 +43,9 @@ typedef struct {
     size_t body_length;
     long retry_after_seconds;    /* Retry-After (delta-seconds or HTTP-date), -1 if absent */
     char *content_type;          /* malloc'd or NULL */
+    char *www_authenticate;      /* malloc'd or NULL: the last response's first WWW-Authenticate
+                                    value (trimmed), at most ECH_HTTP_MAX_CHALLENGE bytes */
+    int www_authenticate_refused; /* 1: it was longer than that, or held a NUL byte: not given */
     int curl_code;               /* CURLcode, 0 = a response was received; -1 = libcurl not loadable */
     char error[256];             /* text for curl_code != 0, "" otherwise */
 } ech_http_response;
@@ -47,7 +53,8 @@ typedef struct {
 /* Performs the request; returns resp->curl_code. resp needs no initialisation. */
 int ech_http_perform(const ech_http_request *req, ech_http_response *resp);
 
-/* Zeroes and frees the body (it may hold tokens) and frees content_type. Idempotent. */
+/* Zeroes and frees the body (it may hold tokens), frees content_type and www_authenticate.
+ * Idempotent. */
 void ech_http_response_free(ech_http_response *resp);
 
 /* 1 if libcurl could be loaded (loads it on first call), 0 otherwise. */

@@ -48,16 +48,20 @@ public enum ManagedIdentityEndpoint: Equatable, Sendable {
     case imds(base: String)
     /// App Service, Functions and Container Apps: IDENTITY_ENDPOINT with IDENTITY_HEADER.
     case appService(endpoint: String, header: String)
+    /// An Azure Arc-enabled server's agent (himds): IDENTITY_ENDPOINT with IMDS_ENDPOINT and
+    /// no IDENTITY_HEADER; its token needs the challenge-file handshake (ArcChallenge).
+    case arc(endpoint: String)
 
     public static let imdsAddress = "http://169.254.169.254"
 
-    /// From the environment, as the Azure SDKs read it. Azure Arc (IDENTITY_ENDPOINT and
-    /// IMDS_ENDPOINT without IDENTITY_HEADER) is not supported yet: its challenge needs
-    /// the WWW-Authenticate header, which the HTTP client does not return.
+    /// From the environment, as the Azure SDKs read it: IDENTITY_ENDPOINT with
+    /// IDENTITY_HEADER is App Service; IDENTITY_ENDPOINT with IMDS_ENDPOINT (what the Arc
+    /// agent sets) is Azure Arc; otherwise IMDS.
     public static func from(environment: (String) -> String?) -> ManagedIdentityEndpoint {
-        if let endpoint = environment("IDENTITY_ENDPOINT"), !endpoint.isEmpty,
-           let header = environment("IDENTITY_HEADER"), !header.isEmpty {
-            return .appService(endpoint: endpoint, header: header)
+        func value(_ name: String) -> String? { environment(name).flatMap { $0.isEmpty ? nil : $0 } }
+        if let endpoint = value("IDENTITY_ENDPOINT") {
+            if let header = value("IDENTITY_HEADER") { return .appService(endpoint: endpoint, header: header) }
+            if value("IMDS_ENDPOINT") != nil { return .arc(endpoint: endpoint) }
         }
         var base = environment("AZURE_POD_IDENTITY_AUTHORITY_HOST").flatMap { $0.isEmpty ? nil : $0 } ?? imdsAddress
         while base.hasSuffix("/") { base.removeLast() }
@@ -71,7 +75,9 @@ public enum ManagedIdentityEndpoint: Equatable, Sendable {
 /// ("How to use managed identities for Azure resources on an Azure VM to acquire an
 /// access token": error handling). App Service: `GET IDENTITY_ENDPOINT?api-version=
 /// 2019-08-01&resource=R[&client_id|principal_id|mi_res_id=…]` with `X-IDENTITY-HEADER`.
-/// The `resource` is the scope without `/.default`. The transport must not retry itself
+/// Azure Arc: `GET IDENTITY_ENDPOINT?api-version=2020-06-01&resource=R` with `Metadata: true`
+/// answers 401 naming a key file; the retry carries its content (ArcChallenge). The
+/// `resource` is the scope without `/.default`. The transport must not retry itself
 /// and must bound the connection (about 1 s): an unreachable endpoint is one line.
 public final class ManagedIdentity: TokenSource {
     let http: any HTTPTransport
@@ -81,15 +87,20 @@ public final class ManagedIdentity: TokenSource {
     /// Attempts in all, and the first wait (doubled each time, or the server's Retry-After).
     let maxAttempts: Int
     let firstWaitMilliseconds: Int
+    /// Where an Arc challenge's key file must be: the agent's directory, fixed in the
+    /// binary (no environment variable moves it); tests give their own.
+    let arcTokenDirectory: String
 
     public init(http: any HTTPTransport, endpoint: ManagedIdentityEndpoint, identity: ManagedIdentityID,
-                clock: any TimeSource, maxAttempts: Int = 5, firstWaitMilliseconds: Int = 1000) {
+                clock: any TimeSource, maxAttempts: Int = 5, firstWaitMilliseconds: Int = 1000,
+                arcTokenDirectory: String = ArcChallenge.linuxTokenDirectory) {
         self.http = http
         self.endpoint = endpoint
         self.identity = identity
         self.clock = clock
         self.maxAttempts = max(maxAttempts, 1)
         self.firstWaitMilliseconds = firstWaitMilliseconds
+        self.arcTokenDirectory = arcTokenDirectory
     }
 
     /// `X/.default` → `X`.
@@ -119,13 +130,17 @@ public final class ManagedIdentity: TokenSource {
             }
             return HTTPRequest(method: "GET", url: url + (url.contains("?") ? "&" : "?") + FormEncoding.encode(query),
                                headers: [(name: "X-IDENTITY-HEADER", value: header)])
+        case let .arc(url):  // the system-assigned identity only (token() refuses others)
+            let query = [("api-version", ArcChallenge.apiVersion), ("resource", resource)]
+            return HTTPRequest(method: "GET", url: url + (url.contains("?") ? "&" : "?") + FormEncoding.encode(query),
+                               headers: [(name: "Metadata", value: "true")])
         }
     }
 
     var endpointName: String {
         switch endpoint {
         case let .imds(base): return base
-        case let .appService(url, _): return EntraClient.host(of: url)
+        case let .appService(url, _), let .arc(url): return EntraClient.host(of: url)
         }
     }
 
@@ -152,7 +167,12 @@ public final class ManagedIdentity: TokenSource {
 
     func token(_ profile: Profile, scopes: [String]) throws(HelperError) -> AccessToken {
         let resource = try Self.resource(scopes)
-        let request = request(resource: resource)
+        var request = request(resource: resource)
+        var arc: ArcChallenge?
+        if case .arc = endpoint {
+            guard identity == .systemAssigned else { throw .arcChallenge(problem: .userAssigned) }
+            arc = ArcChallenge(directory: arcTokenDirectory)
+        }
         var wait = firstWaitMilliseconds
         var attempt = 1
         while true {
@@ -162,9 +182,20 @@ public final class ManagedIdentity: TokenSource {
             } catch {
                 throw .managedIdentityUnreachable(endpoint: endpointName, detail: Self.faultText(error))
             }
+            if let challenge = arc {
+                // Arc: first the 401 naming the key file, then the same request with its content.
+                if response.status == 401 {
+                    request.headers = [(name: "Metadata", value: "true"),
+                                       (name: "Authorization", value: "Basic " + (try challenge.key(answering: response)))]
+                    arc = nil
+                    continue
+                }
+                if response.status == 200 { throw .arcChallenge(problem: .noChallenge(status: 200)) }
+            }
             if response.status == 200 {
                 return try Self.parse(response.body, now: clock.now, scopes: scopes, account: account(profile))
             }
+            if response.status == 401, case .arc = endpoint { throw .arcChallenge(problem: .keyRefused) }
             guard Self.isRetryable(response.status), attempt < maxAttempts else {
                 throw .managedIdentityRefused(endpoint: endpointName, status: response.status, detail: Self.detail(response.body))
             }

@@ -36,12 +36,22 @@ public struct HTTPResponse: Sendable, Equatable {
     /// Retry-After in seconds, when the server sent one.
     public var retryAfter: Int?
     public var contentType: String?
+    /// The first WWW-Authenticate value (Azure Arc's challenge names its key file), at most
+    /// `maxChallengeBytes`; a longer one (or one holding a NUL) is never cut short: it is
+    /// nil here, and `challengeRefused` is set.
+    public var wwwAuthenticate: String?
+    public var challengeRefused: Bool
 
-    public init(status: Int, body: [UInt8] = [], retryAfter: Int? = nil, contentType: String? = nil) {
+    public static let maxChallengeBytes = Int(ECH_HTTP_MAX_CHALLENGE)
+
+    public init(status: Int, body: [UInt8] = [], retryAfter: Int? = nil, contentType: String? = nil,
+                wwwAuthenticate: String? = nil, challengeRefused: Bool = false) {
         self.status = status
         self.body = body
         self.retryAfter = retryAfter
         self.contentType = contentType
+        self.wwwAuthenticate = wwwAuthenticate
+        self.challengeRefused = challengeRefused
     }
 }
 
@@ -205,7 +215,9 @@ public struct CurlTransport: HTTPTransport {
             status: cResponse.status,
             body: body,
             retryAfter: cResponse.retry_after_seconds >= 0 ? cResponse.retry_after_seconds : nil,
-            contentType: cResponse.content_type.map { String(cString: $0) }
+            contentType: cResponse.content_type.map { String(cString: $0) },
+            wwwAuthenticate: cResponse.www_authenticate.map { String(cString: $0) },
+            challengeRefused: cResponse.www_authenticate_refused != 0
         )
     }
 

@@ -106,6 +106,19 @@ public struct CurlTransport: HTTPTransport {
         self.init(extraCAFile: environment("SSL_CERT_FILE").flatMap { $0.isEmpty ? nil : $0 })
     }
 
+    /// The managed identity endpoint's transport, the only one allowed plain http to
+    /// link-local addresses (IMDS, App Service on Linux): connecting is bounded at
+    /// `managedIdentityConnectMilliseconds`, so a machine without an endpoint fails at once
+    /// with one line. Used bare: ManagedIdentity does its own documented retries.
+    public static func managedIdentity(environment: (String) -> String?) -> CurlTransport {
+        var transport = CurlTransport(environment: environment)
+        transport.connectTimeoutMilliseconds = managedIdentityConnectMilliseconds
+        transport.allowsLinkLocalHTTP = true
+        return transport
+    }
+
+    public static let managedIdentityConnectMilliseconds = 1000
+
     public func send(_ request: HTTPRequest) throws(HTTPFault) -> HTTPResponse {
         // Policy first, before any I/O: https anywhere, http only to a loopback host. No
         // spaces or control bytes (a NUL would cut the C string short of what was checked).

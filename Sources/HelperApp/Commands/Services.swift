@@ -118,10 +118,7 @@ public final class Services {
                               interactive: flows, cooldownSeconds: (try? config().promptCooldownSeconds) ?? 120)
         // Per profile, on a cache miss: the person's sign-in, or an app's own source
         // (client credentials, workload identity, managed identity: SourceChoice).
-        var managedIdentityHTTP = CurlTransport(environment: environment)
-        managedIdentityHTTP.connectTimeoutMilliseconds = 1000  // the first probe is bounded
-        managedIdentityHTTP.allowsLinkLocalHTTP = true          // IMDS, App Service (169.254.x.y)
-        let apps = AppSources(client: client, http: http(), managedIdentityHTTP: managedIdentityHTTP, clock: clock,
+        let apps = AppSources(client: client, http: http(), managedIdentityHTTP: CurlTransport.managedIdentity(environment: environment), clock: clock,
                               environment: environment)
         let source = ChoosingSource(user: user, apps: apps, environment: environment,
                                     storedSecret: { [unowned self] profile throws(HelperError) in

@@ -43,7 +43,23 @@ final class FrontEndWorld {
         try config.write(to: directory.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
         environment = ["ENTRA_CREDENTIAL_HELPER_CONFIG": directory.appendingPathComponent("config.json").path,
                        "ENTRA_CREDENTIAL_HELPER_STORE": "memory", "USE_INTERACTIVE": "false",
-                       "XDG_RUNTIME_DIR": directory.appendingPathComponent("run").path, "HOME": directory.path]
+                       "XDG_RUNTIME_DIR": directory.appendingPathComponent("run").path, "HOME": directory.path,
+                       "AZURE_POD_IDENTITY_AUTHORITY_HOST": Self.closedIMDS]
+    }
+
+    /// IMDS for every world: a closed loopback port. `run` refuses an environment without
+    /// it, or with a managed identity endpoint anywhere but loopback (tests never reach
+    /// 169.254.169.254; IntegrationTests' ManagedIdentityGuard does the same for children).
+    static let closedIMDS = "http://127.0.0.1:9"
+
+    static func loopbackOnly(_ environment: [String: String]) -> Bool {
+        guard environment["AZURE_POD_IDENTITY_AUTHORITY_HOST"]?.isEmpty == false else { return false }
+        return ["AZURE_POD_IDENTITY_AUTHORITY_HOST", "IDENTITY_ENDPOINT", "IMDS_ENDPOINT", "MSI_ENDPOINT"].allSatisfy { name in
+            guard let value = environment[name], !value.isEmpty else { return true }
+            let host = URLComponents(string: value)?.host?.lowercased() ?? ""
+            return ["localhost", "::1", "[::1]"].contains(host) || (host.hasPrefix("127.") && host.split(separator: ".").count == 4
+                && host.split(separator: ".").allSatisfy { UInt8($0) != nil })
+        }
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }
@@ -51,6 +67,10 @@ final class FrontEndWorld {
     func run(_ arguments: [String], stdin: String = "") -> (status: Int32, streams: MemoryStreams) {
         let streams = MemoryStreams(stdin)
         let env = environment
+        guard Self.loopbackOnly(env) else {
+            Issue.record("test guard: refusing to run with a managed identity endpoint that is missing or not loopback: \(env.filter { $0.key.contains("ENDPOINT") || $0.key.hasPrefix("AZURE_POD") })")
+            return (99, streams)
+        }
         return (App.run(arguments: arguments, streams: streams, environment: { env[$0] }), streams)
     }
 

@@ -86,7 +86,8 @@ struct HardeningTests {
         defer { close(writer) }
         let asUser = getuid() == 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []
         let child = try Spawned(["sh", "-c", #"cd "$0" && exec "$@""#, dir.path] + asUser + [Harness.binary, "git", "get"],
-                                environment: ["PATH": Harness.environment["PATH"] ?? "/usr/bin:/bin", "HOME": dir.path],
+                                environment: ["PATH": Harness.environment["PATH"] ?? "/usr/bin:/bin", "HOME": dir.path,
+                                              "AZURE_POD_IDENTITY_AUTHORITY_HOST": ManagedIdentityGuard.closedIMDS],
                                 stdin: fifo, stdout: dir.file("out"), stderr: dir.file("err"))
         var reaped = false
         defer { if !reaped { kill(child.pid, SIGKILL); child.wait() } }

@@ -3,7 +3,10 @@ import Testing
 
 /// What the test command (`scripts/test.sh`) provides, and where things are.
 enum Harness {
-    static let environment = ProcessInfo.processInfo.environment
+    /// The test process's environment, with IMDS overridden to a closed loopback port
+    /// (ManagedIdentityGuard: no child may reach 169.254.169.254).
+    static let environment = ProcessInfo.processInfo.environment.merging(
+        ["AZURE_POD_IDENTITY_AUTHORITY_HOST": ManagedIdentityGuard.closedIMDS]) { _, loopback in loopback }
 
     /// A private gnome-keyring on the session bus, started by `scripts/with-keyring.sh`.
     static var keyringReady: Bool {
@@ -78,6 +81,7 @@ final class Spawned {
 
     init(_ argv: [String], environment: [String: String], stdin: String = "/dev/null",
          stdout: String = "/dev/null", stderr: String = "/dev/null") throws {
+        try ManagedIdentityGuard.check(argv, environment: environment)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

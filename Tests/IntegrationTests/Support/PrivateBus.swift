@@ -59,7 +59,7 @@ final class PrivateBus {
     }
 
     static func environment(home: TemporaryDirectory, address: String, extra: [String: String]) -> [String: String] {
-        var env = ProcessInfo.processInfo.environment
+        var env = Harness.environment  // with the IMDS override (ManagedIdentityGuard)
         for key in ["DISPLAY", "WAYLAND_DISPLAY", "GNOME_KEYRING_CONTROL"] { env.removeValue(forKey: key) }
         env["HOME"] = home.path
         env["XDG_RUNTIME_DIR"] = home.file("runtime")

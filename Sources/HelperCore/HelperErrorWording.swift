@@ -232,6 +232,8 @@ extension HelperError {
         case 7000215: return "check the client secret (AZURE_CLIENT_SECRET or the stored one): it is wrong or expired"
         case 700027: return "register the certificate on the app, or use the key that belongs to the registered one"
         case 70021: return "add a federated identity credential to the app whose issuer, subject and audience match the token"
+        // Not within its valid time range by Entra's clock (5 minutes of skew are allowed).
+        case 700024: return "check this machine's clock (`timedatectl`), and that the assertion or federated token is fresh"
         default: return "check the profile's tenant, client id and credential"
         }
     }

@@ -220,7 +220,7 @@ extension HelperError {
         case let .unreadable(reason): return ("cannot read the federated token file \(path) (\(reason))", "make it readable by this user, or \(fix)")
         case .empty: return ("the federated token file \(path) is empty", fix)
         case .notJWT: return ("the federated token file \(path) does not hold a JWT", fix)
-        case let .expired(exp): return ("the federated token in \(path) expired at \(exp) (seconds since 1970)",
+        case let .expired(exp): return ("the federated token in \(path) expired at \(Timestamp.rfc3339(exp))",
                                         "the kubelet rotates it: check that the projected token is refreshed, then retry")
         }
     }

@@ -243,7 +243,7 @@ struct HelperErrorWordingTests {
             "the federated token file /t does not hold a JWT",
             fix: "check the service account token projection (AKS: the pod label azure.workload.identity/use: \"true\"), or unset AZURE_FEDERATED_TOKEN_FILE"),
         Row(.federatedTokenFile(path: "/t", problem: .expired(1800000000)),
-            "the federated token in /t expired at 1800000000 (seconds since 1970)",
+            "the federated token in /t expired at 2027-01-15T08:00:00Z",
             fix: "the kubelet rotates it: check that the projected token is refreshed, then retry"),
         Row(.oidcRequestRefused(provider: "GitHub Actions", status: 401),
             "GitHub Actions refused the OIDC token request (HTTP 401)",

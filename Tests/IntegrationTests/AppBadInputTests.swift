@@ -67,7 +67,7 @@ struct AppBadInputTests {
             try world.files.write("azure-identity-token", token)
             let exp = AppBadInputWorld.claims(token)["exp"] as? Int ?? -1
             return Scenario(frontEnd: .getToken, flow: "workload-identity", environment: ["AZURE_FEDERATED_TOKEN_FILE": tokenFile],
-                            line: ["the federated token in \(tokenFile) expired at \(exp) (seconds since 1970); the kubelet rotates it: check that the projected token is refreshed, then retry"],
+                            line: ["the federated token in \(tokenFile) expired at \(Self.utc(exp)); the kubelet rotates it: check that the projected token is refreshed, then retry"],
                             secrets: [token])
         case .assertionExpiredForEntra:  // valid by this machine's clock, expired by Entra's
             try world.registerApp(federated: true)
@@ -160,6 +160,15 @@ struct AppBadInputTests {
                             line: ["Azure Pipelines refused the OIDC token request (HTTP 401); pass `env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)` to the step, and allow the pipeline to use the service connection"],
                             secrets: [real, wrong])
         }
+    }
+
+    /// RFC 3339 UTC, as the line gives a time.
+    static func utc(_ seconds: Int) -> String {
+        let format = DateFormatter()
+        format.locale = Locale(identifier: "en_US_POSIX")
+        format.timeZone = TimeZone(identifier: "UTC")
+        format.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'"
+        return format.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 
     static let hosts: [FrontEnd: String] = [.getToken: "git.example", .git: "git.example", .docker: "ci.azurecr.io", .kubectl: "aks.example"]

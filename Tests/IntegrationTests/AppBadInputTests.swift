@@ -87,7 +87,7 @@ struct AppBadInputTests {
                             environment: ["AZURE_CLIENT_CERTIFICATE_PASSWORD": wrong],
                             line: ["cannot open the client certificate \(p12): ",
                                    "; set the right password in AZURE_CLIENT_CERTIFICATE_PASSWORD or store it with the profile"],
-                            secrets: [right, wrong], bus: true)
+                            secrets: [right, wrong, try world.keyMaterial("app")], bus: true)
         case .certificateWithoutKey:  // flow auto: AZURE_CLIENT_CERTIFICATE_PATH picks client credentials
             let cert = try world.certificate("app")
             try world.registerApp(certificates: [cert.certificate])
@@ -101,7 +101,7 @@ struct AppBadInputTests {
             return Scenario(frontEnd: .git, flow: "client-credentials", profile: ["--certificate", cert.both],
                             line: ["the client certificate \(cert.both) cannot sign for Entra ID: ",
                                    "; use an RSA key (e.g. `openssl req -x509 -newkey rsa:2048 …`) and register its certificate with the app"],
-                            bus: true)
+                            secrets: [try world.keyMaterial("ec-app")], bus: true)
         case .unknownApp:  // nothing registered
             return Scenario(frontEnd: .git, flow: "client-credentials", environment: ["AZURE_CLIENT_SECRET": world.secret],
                             line: [app + "AADSTS700016: Application with identifier '\(world.clientID)' was not found in the directory '\(AppBadInputWorld.tenant)'.",
@@ -121,7 +121,7 @@ struct AppBadInputTests {
             return Scenario(frontEnd: .kubectl, flow: "client-credentials", environment: ["AZURE_CLIENT_CERTIFICATE_PATH": other.both],
                             line: [app + "AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application.",
                                    "); register the certificate on the app, or use the key that belongs to the registered one"],
-                            bus: true)
+                            secrets: [try world.keyMaterial("other")], bus: true)
         case .noFederatedRecord:
             try world.registerApp(federated: true)
             let token = try world.federatedToken(subject: "system:serviceaccount:ci:other")
@@ -210,7 +210,7 @@ struct AppBadInputTests {
         let world = try AppBadInputWorld()
         let scenario = try Self.scenario(bad, world)
         try world.addProfile(flow: scenario.flow, host: Self.hosts[scenario.frontEnd] ?? "", scenario.profile)
-        let config = world.config
+        let config = world.config, files = world.homeFiles()
         #expect(config != nil)
 
         let result = try Self.call(scenario.frontEnd, scenario, world)
@@ -231,6 +231,7 @@ struct AppBadInputTests {
         }
         #expect(try world.kernelKeys() == 0, "a kernel key was stored")
         #expect(world.config == config, "the config file changed")
+        #expect(world.homeFiles() == files, "files under HOME changed")
         if scenario.bus && Harness.keyringReady {
             #expect(try world.secretServiceItems().isEmpty, "a Secret Service item was stored")
         }

@@ -136,6 +136,23 @@ final class AppBadInputWorld {
         return found.stdout + found.stderr
     }
 
+    /// Every file under HOME but the runtime directory (where the sign-in lock lives), with its size.
+    func homeFiles() -> [String: Int] {
+        var found: [String: Int] = [:]
+        guard let walker = FileManager.default.enumerator(atPath: home.path) else { return [:] }
+        for case let relative as String in walker where !relative.hasPrefix("runtime") {
+            let attributes = try? FileManager.default.attributesOfItem(atPath: home.file(relative))
+            if attributes?[.type] as? FileAttributeType == .typeRegular { found[relative] = (attributes?[.size] as? Int) ?? -1 }
+        }
+        return found
+    }
+
+    /// A line from the middle of a PEM private key (`name.key`): it must appear nowhere.
+    func keyMaterial(_ name: String) throws -> String {
+        let lines = try String(contentsOfFile: files.file("\(name).key"), encoding: .utf8).split(separator: "\n")
+        return lines.count > 2 ? String(lines[1]) : ""
+    }
+
     /// Files under HOME holding `needle`.
     func filesContaining(_ needle: String) -> [String] {
         var hits: [String] = []

@@ -65,7 +65,7 @@ struct AppBadInputTests {
             try world.registerApp(federated: true)
             let token = try world.federatedToken(lifetime: -600)
             try world.files.write("azure-identity-token", token)
-            let exp = AppBadInputWorld.claims(token)["exp"] as? Int ?? -1
+            let exp = SignInWorld.claims(token)["exp"] as? Int ?? -1
             return Scenario(frontEnd: .getToken, flow: "workload-identity", environment: ["AZURE_FEDERATED_TOKEN_FILE": tokenFile],
                             line: ["the federated token in \(tokenFile) expired at \(Self.utc(exp)); the kubelet rotates it: check that the projected token is refreshed, then retry"],
                             secrets: [token])
@@ -131,7 +131,7 @@ struct AppBadInputTests {
                                    "); add a federated identity credential to the app whose issuer, subject and audience match the token"],
                             secrets: [token])
         case .imdsUnreachable:
-            let base = "http://127.0.0.1:\(try AppBadInputWorld.closedPort())"
+            let base = "http://127.0.0.1:\(freePort())"  // bound, read back and released: nothing listens
             return Scenario(frontEnd: .kubectl, flow: "managed-identity", environment: ["AZURE_POD_IDENTITY_AUTHORITY_HOST": base],
                             line: ["no managed identity endpoint answered at \(base) (",
                                    "); run this on an Azure resource with a managed identity, or choose another flow (--flow or ENTRA_CREDENTIAL_HELPER_FLOW)"])

@@ -222,7 +222,7 @@ extension HelperError {
         case let .unreadable(reason): return ("cannot read the federated token file \(path) (\(reason))", "make it readable by this user, or \(fix)")
         case .empty: return ("the federated token file \(path) is empty", fix)
         case .notJWT: return ("the federated token file \(path) does not hold a JWT", fix)
-        case let .expired(exp): return ("the federated token in \(path) expired at \(exp) (seconds since 1970)",
+        case let .expired(exp): return ("the federated token in \(path) expired at \(Timestamp.rfc3339(exp))",
                                         "the kubelet rotates it: check that the projected token is refreshed, then retry")
         }
     }
@@ -234,6 +234,8 @@ extension HelperError {
         case 7000215: return "check the client secret (AZURE_CLIENT_SECRET or the stored one): it is wrong or expired"
         case 700027: return "register the certificate on the app, or use the key that belongs to the registered one"
         case 70021: return "add a federated identity credential to the app whose issuer, subject and audience match the token"
+        // Not within its valid time range by Entra's clock (5 minutes of skew are allowed).
+        case 700024: return "check this machine's clock (`timedatectl`), and that the assertion or federated token is fresh"
         default: return "check the profile's tenant, client id and credential"
         }
     }

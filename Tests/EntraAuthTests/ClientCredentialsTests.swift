@@ -86,6 +86,7 @@ struct ClientCredentialsTests {
         (7000215, "invalid_client", "check the client secret"),
         (700027, "invalid_client", "register the certificate on the app"),
         (70021, "invalid_request", "add a federated identity credential"),
+        (700024, "invalid_client", "check this machine's clock"),
     ])
     func refusals(code: Int, error: String, fix: String) {
         http.enqueue(401, #"{"error":"\#(error)","error_description":"AADSTS\#(code): refused.\r\nTrace ID: x","error_codes":[\#(code)]}"#)

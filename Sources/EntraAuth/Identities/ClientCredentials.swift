@@ -97,5 +97,5 @@ public final class ClientCredentials: TokenSource {
     }
 
     /// The AADSTS codes whose fix is worded (HelperError.appRejectionFix).
-    static let rejectionCodes: Set<Int> = [700016, 7000215, 700027, 70021]
+    static let rejectionCodes: Set<Int> = [700016, 7000215, 700027, 70021, 700024]
 }

@@ -7,6 +7,7 @@ import Testing
 enum AppSource: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case clientSecret = "client secret (AZURE_CLIENT_SECRET)"
     case certificate = "client certificate (AZURE_CLIENT_CERTIFICATE_PATH, PKCS#12 with a password)"
+    case certificateChain = "client certificate (PEM, AZURE_CLIENT_SEND_CERTIFICATE_CHAIN, subject name and issuer)"
     case federatedTokenFile = "workload identity (AZURE_FEDERATED_TOKEN_FILE, flow auto)"
     case gitHubActions = "GitHub Actions OIDC (ACTIONS_ID_TOKEN_REQUEST_URL)"
     case azurePipelines = "Azure Pipelines OIDC (SYSTEM_OIDCREQUESTURI)"
@@ -96,6 +97,14 @@ final class AppWorld: @unchecked Sendable {
             return AppCaller(environment: env, identity: appID,
                              perAcquisition: granted.merging(["client_credentials.certificate": 1]) { $1 }, secrets: [password],
                              status: ["flow: client-credentials", "identity: app \(appID)"])
+        case .certificateChain:
+            // Registered by subject name and issuing CA only: the x5c chain is what lets it in.
+            let (subject, ca, pem) = try issuedCertificate()
+            try register(appID, ["subject_names": [["subject": subject, "ca": ca]]])
+            env["AZURE_CLIENT_CERTIFICATE_PATH"] = pem
+            env["AZURE_CLIENT_SEND_CERTIFICATE_CHAIN"] = "true"
+            return AppCaller(environment: env, identity: appID, perAcquisition: granted.merging(["client_credentials.certificate": 1]) { $1 },
+                             secrets: [], status: ["flow: client-credentials", "identity: app \(appID)"])
         case .federatedTokenFile:
             let issuer = "https://oidc.aks.example/\(tenant)/", subject = "system:serviceaccount:ci:builder"
             try register(appID, ["federated_credentials": [["issuer": issuer, "subject": subject]]])
@@ -169,6 +178,27 @@ final class AppWorld: @unchecked Sendable {
         }
         try FileManager.default.removeItem(atPath: key)
         return (try String(contentsOfFile: cert, encoding: .utf8), p12)
+    }
+
+    /// A CA and a leaf it issued, made with openssl: (the leaf's subject, the CA's PEM, a PEM
+    /// file holding the leaf's key and certificate).
+    func issuedCertificate() throws -> (subject: String, ca: String, pem: String) {
+        let name = String(UUID().uuidString.prefix(8)).lowercased()
+        let subject = "CN=ci-\(name).contoso.example"
+        let ca = files.file("\(name)-ca"), leaf = files.file("\(name)-leaf"), pem = files.file("\(name).pem")
+        for argv in [["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=ci-ca-\(name)",
+                      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign",
+                      "-keyout", "\(ca).key", "-out", "\(ca).pem"],
+                     ["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/\(subject)", "-keyout", "\(leaf).key",
+                      "-out", "\(leaf).csr"],
+                     ["openssl", "x509", "-req", "-in", "\(leaf).csr", "-CA", "\(ca).pem", "-CAkey", "\(ca).key",
+                      "-CAcreateserial", "-days", "2", "-out", "\(leaf).pem"]] {
+            let made = try run(argv)
+            guard made.status == 0 else { throw ControlFailed(text: "openssl \(argv[1]): \(made.stderr)") }
+        }
+        let text = try ["\(leaf).key", "\(leaf).pem"].map { try String(contentsOfFile: $0, encoding: .utf8) }.joined()
+        try files.write("\(name).pem", text)
+        return (subject, try String(contentsOfFile: "\(ca).pem", encoding: .utf8), pem)
     }
 
     /// The emulator's counters as one flat table ("token", "grants.device_code",

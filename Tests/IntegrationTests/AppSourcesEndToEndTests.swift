@@ -67,6 +67,8 @@ struct AppSourcesEndToEndTests {
             #expect(!stderrs.contains { $0.contains(needle) }, "a secret or token on stderr")
             #expect(e.world.filesContaining(needle).isEmpty, "a secret or token in \(e.world.filesContaining(needle))")
         }
+        let helperSaid = ["git-credential-entra", "docker-credential-entra", "entra-credential-helper"].map(e.errors).joined()
+        #expect(helperSaid.isEmpty, "the helper had something to say (no D-Bus, no prompt needed): \(helperSaid)")
         #expect(!stderrs.contains(where: AppWorld.containsJWT), "a JWT on stderr: \(stderrs.filter(AppWorld.containsJWT))")
         #expect(w.filesWithJWTs().isEmpty, "a JWT in \(w.filesWithJWTs())")
     }
@@ -97,5 +99,28 @@ struct AppSourcesEndToEndTests {
             #expect(!text.contains(tokenA) && !text.contains(tokenB))
         }
         #expect(e.world.filesContaining(tokenB).isEmpty && w.filesWithJWTs().isEmpty)
+    }
+
+    @Test("an app token the git server rejects: git erases it, and the next get acquires anew from the source, without D-Bus",
+          arguments: [AppSource.clientSecret, .imds])
+    func eraseAfter401(_ source: AppSource) throws {
+        let w = try world, e = w.e
+        let caller = try w.prepare(source)
+        e.world.extra = caller.environment
+        let name = String(UUID().uuidString.prefix(8))
+        try e.cloneAndPush(file: "pushed-\(name)", into: "\(e.home)/work/\(name)")
+        let first = try #require(e.gitTokens.last)
+        // The token expires at the server while the helper still caches it (clock skew, revocation).
+        try w.emulator.control("clock", ["advance": 7200])
+        let rejected = try e.tool(["git", "-C", "\(e.home)/work/\(name)", "fetch", "-q"])
+        #expect(rejected.status != 0 && rejected.stderr.contains("Authentication failed"), "\(rejected.stderr)")
+        #expect(e.calls("git-credential-entra").last == "erase", "\(e.calls("git-credential-entra"))")
+        let fetched = try e.tool(["git", "-C", "\(e.home)/work/\(name)", "fetch", "-q"])
+        #expect(fetched.status == 0, "\(fetched.stderr) \(e.errors("git-credential-entra"))")
+        let second = try #require(e.gitTokens.last)
+        let claims = try e.verified(second)
+        #expect(second != first && claims?["appid"] as? String == caller.identity)
+        #expect(try w.counters() == (try w.expectedCounters(caller, acquisitions: 2)), "one acquisition before, one after the erase")
+        #expect(e.errors("git-credential-entra").isEmpty, "\(e.errors("git-credential-entra"))")
     }
 }

@@ -133,9 +133,11 @@ final class AppWorld: @unchecked Sendable {
                              status: ["flow: workload-identity", "identity: app \(appID)"])
         case .imds:
             // The system-assigned identity: no AZURE_CLIENT_ID (that would name a user-assigned one).
+            // A tenant of its own keeps its cache key (tenant, client id) apart from the other
+            // IMDS cases' in this world: the key does not name the managed identity.
             let managed = try emulator.control("managed-identities") as? [String: Any]
             let system = (managed?["system_assigned"] as? [String: Any])?["client_id"] as? String ?? "?"
-            return AppCaller(environment: nowhere.merging(["ENTRA_CREDENTIAL_HELPER_FLOW": "managed-identity",
+            return AppCaller(environment: nowhere.merging(["ENTRA_CREDENTIAL_HELPER_FLOW": "managed-identity", "AZURE_TENANT_ID": appID,
                                            "AZURE_POD_IDENTITY_AUTHORITY_HOST": try field("imds", "AZURE_POD_IDENTITY_AUTHORITY_HOST")]) { $1 },
                              identity: system, perAcquisition: ["imds": 1], secrets: [],
                              status: ["flow: managed-identity", "identity: managed identity (system-assigned)"])

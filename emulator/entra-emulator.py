@@ -50,7 +50,8 @@ Control API (JSON in and out), under /_control/:
       410, IMDS updating: workload endpoints only), "count": 1, "retry_after": 2, "delay": 2}
   GET faults, POST clear-faults, GET issued (counts only), POST reset (all state)
   GET last-request?endpoint=token|devicecode (field names; values of non-secret fields only), or
-      imds|app-service|arc|github-oidc|pipelines-oidc (query; which headers came, not their values)
+      imds|app-service|arc|github-oidc|pipelines-oidc (query; which headers came, not their values);
+      for a client assertion, "assertion": its iss, sub and jti (e.g. which federated token was read)
   GET last-authorize (the last authorize query)
   POST verify {"token": "<jwt>"}  -> {"valid": true, "claims": {...}} when this run signed it and
       it is within nbf..exp, else {"valid": false, "reason": "..."} (both 200)

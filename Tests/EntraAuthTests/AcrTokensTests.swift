@@ -36,6 +36,16 @@ struct AcrTokensTests {
         #expect(h.http.requests.count == 2 && h.http.form(1)["access_token"] == "entra-at-2")
     }
 
+    @Test("the exchange names the Entra token's own tenant (tid), not the account's: a managed identity's account has the profile's")
+    func tenantOfTheToken() throws {
+        let h = EngineHarness()
+        let entra = unsignedJWT(["tid": "tid-of-the-token", "aud": "https://containerregistry.azure.net"])
+        h.cacheAccessToken(entra, secondsLeft: 3600)
+        h.http.enqueue(200, jsonText(["refresh_token": acrToken(h, secondsLeft: 3 * 3600)]))
+        _ = try h.acrTokens().get(serverURL: "contoso.azurecr.io", registry: Self.registry, profile: h.profile)
+        #expect(h.http.form(0)["tenant"] == "tid-of-the-token")
+    }
+
     @Test("a loopback registry: https first, with its port in the service name; http only when the server there does not speak TLS", arguments: [
         // What https gave, then what http gave (nil: no http try), and the expected secret or error.
         (Result<HTTPResponse, HTTPFault>.success(HTTPResponse(status: 200, body: Array(#"{"refresh_token":"over-https"}"#.utf8))),

@@ -110,6 +110,20 @@ struct FrontEndTests {
         #expect(streams.diagnostics == ["entra-credential-helper: no sign-in is stored for profile git, and this caller cannot show a sign-in prompt; run `entra-credential-helper login --profile git` in a terminal, then retry"])
     }
 
+    @Test("a routed profile takes AZURE_AUTHORITY_HOST from the environment, as get-token --profile does: an insecure one is refused on every front end")
+    func routedProfileUnderEnvironment() throws {
+        let world = try FrontEndWorld()
+        world.environment["AZURE_AUTHORITY_HOST"] = "http://evil.example"
+        world.environment["KUBERNETES_EXEC_INFO"] = FrontEndWorld.execInfo(server: "https://c.hcp.eastus.azmk8s.io")
+        for (arguments, stdin) in [(["git-credential-entra", "get"], "protocol=https\nhost=git.example\n\n"),
+                                   (["docker-credential-entra", "get"], "r.azurecr.io"), (["entra-credential-helper", "kubectl"], "")] {
+            let (exit, streams) = world.run(arguments, stdin: stdin)
+            #expect(exit == 1)
+            let said = streams.diagnostics.joined() + streams.stdout  // docker's errors go to stdout
+            #expect(said.contains("http://evil.example") && !said.contains("no sign-in is stored"), "\(arguments[0]): \(said)")
+        }
+    }
+
     @Test("git: a routed host with a dot segment in its path is refused before anything else")
     func gitDotSegment() throws {
         let world = try FrontEndWorld()

@@ -1,86 +1,37 @@
 import Foundation
 import Testing
 
-/// The real binary with `--flow client-credentials` and AZURE_CLIENT_SECRET against a
-/// loopback token endpoint (a small Python server that checks the grant's form, counts
-/// requests and answers slowly enough for callers to pile up). No D-Bus session: an app
-/// token needs no Secret Service. The emulator's own client-credentials grant comes from
-/// another branch; the end-to-end runs with git, docker and kubectl go there.
+/// The real binary with `--flow client-credentials` and AZURE_CLIENT_SECRET against the
+/// emulator's client-credentials grant (an app registered with the secret; its first token
+/// request held for half a second, so that callers pile up). No D-Bus session: an app token
+/// needs no Secret Service. The end-to-end runs with git, docker and kubectl, per token
+/// source, are in AppSourcesEndToEndTests.
 @Suite("client credentials, end to end with the real binary", .serialized)
 struct ClientCredentialsIntegrationTests {
-    static let script = #"""
-import http.server, json, sys, threading, time, urllib.parse
-expected_secret = sys.argv[2]
-log = open(sys.argv[1], "a", buffering=1)
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def log_message(self, *args): pass
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-        form = dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
-        log.write(json.dumps({"path": self.path, "form": form}) + "\n")
-        time.sleep(0.3)
-        expected = {"client_id", "scope", "grant_type", "client_secret"}
-        if set(form) != expected or form["grant_type"] != "client_credentials":
-            status, answer = 400, {"error": "invalid_request", "error_description": "AADSTS900144: bad form", "error_codes": [900144]}
-        elif form["client_secret"] != expected_secret:
-            status, answer = 401, {"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided.", "error_codes": [7000215]}
-        else:
-            status, answer = 200, {"token_type": "Bearer", "expires_in": 3599, "access_token": "app-token-for-" + form["client_id"]}
-        data = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-server.daemon_threads = True
-print(server.server_address[1], flush=True)
-threading.Thread(target=server.serve_forever, daemon=True).start()
-sys.stdin.read()
-"""#
-
     static let secret = "cc-Secret~" + UUID().uuidString
 
     final class World {
         let home: TemporaryDirectory
         let outputs: TemporaryDirectory
-        let port: Int
-        private let server: Spawned
+        let emulator: Emulator
         let clientID = UUID().uuidString.lowercased()
 
         init() throws {
             home = try TemporaryDirectory()
             outputs = try TemporaryDirectory()
-            let portFile = outputs.file("port")
-            let fifo = outputs.file("stdin")
-            mkfifo(fifo, 0o600)
-            server = try Spawned(["/bin/sh", "-c", "exec python3 -c \"$0\" \"$1\" \"$2\" < \"$3\" > \"$4\"", ClientCredentialsIntegrationTests.script,
-                                  outputs.file("requests.log"), ClientCredentialsIntegrationTests.secret, fifo, portFile],
-                                 environment: Harness.environment)
-            // Hold the FIFO open for writing: the server exits when it is closed.
-            keeper = open(fifo, O_WRONLY)
-            var found: Int?
-            for _ in 0..<200 where found == nil {
-                found = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-                if found == nil { usleep(50_000) }
-            }
-            guard let found else { throw CocoaError(.fileReadUnknown) }
-            port = found
+            emulator = try Emulator(autoApprove: false)
+            try emulator.control("apps", ["client_id": clientID, "secrets": [ClientCredentialsIntegrationTests.secret]])
+            try emulator.control("fault", ["endpoint": "token", "kind": "delay", "delay": 0.5])
         }
-        private var keeper: Int32 = -1
 
-        deinit {
-            close(keeper)
-            server.terminate()
-        }
+        var authority: String { emulator.authority }
 
         var environment: [String: String] {
             ["HOME": home.file("home"), "XDG_CONFIG_HOME": home.file("config"), "XDG_RUNTIME_DIR": home.file("runtime"),
              "XDG_CACHE_HOME": home.file("cache"), "XDG_STATE_HOME": home.file("state"),
              "AZURE_CLIENT_SECRET": ClientCredentialsIntegrationTests.secret]
         }
-        static let removed = SignInWorld.unset + ["DBUS_SESSION_BUS_ADDRESS", "AZURE_FEDERATED_TOKEN_FILE", "ENTRA_CREDENTIAL_HELPER_FLOW"]
+        static let removed = SignInWorld.unset + AppWorld.appVariables.filter { $0 != "AZURE_CLIENT_SECRET" }
 
         func helper(_ arguments: [String], extra: [String: String] = [:]) throws -> Outcome {
             try run(["setsid", "-w", Harness.binary] + arguments, environment: environment.merging(extra) { $1 }, removing: Self.removed)
@@ -94,11 +45,11 @@ sys.stdin.read()
                                stdout: outputs.file("\(name).out"), stderr: outputs.file("\(name).err"))
         }
 
-        var requests: [[String: Any]] {
-            ((try? String(contentsOfFile: outputs.file("requests.log"), encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
-                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-            }
-        }
+        /// client_credentials requests the emulator counted.
+        var requests: Int { ((try? emulator.counters())?["client_credentials"] as? [String: Int])?["requests"] ?? -1 }
+
+        /// The last token request: tenant, field names, and the values of the fields that are no secret.
+        func lastRequest() throws -> [String: Any] { try emulator.control("last-request?endpoint=token") as? [String: Any] ?? [:] }
 
         func filesContaining(_ needle: String) -> [String] {
             var hits: [String] = []
@@ -116,28 +67,32 @@ sys.stdin.read()
     func parallelAndCached() throws {
         let world = try World()
         let added = try world.helper(["profile", "add", "ci", "--tenant", "contoso", "--client-id", world.clientID,
-                                      "--scope", "api://ci/.default", "--authority-host", "http://127.0.0.1:\(world.port)",
+                                      "--scope", "api://ci/.default", "--authority-host", world.authority,
                                       "--flow", "client-credentials", "--host", "git.example"])
         #expect(added.status == 0, "\(added.stderr)")
         let callers = try (0..<16).map { try world.start(["get-token", "--profile", "ci"], name: "caller\($0)") }
-        let expected = "app-token-for-\(world.clientID)"
-        var stderrs = ""
+        var stderrs = "", answers: Set<String> = []
         for (index, caller) in callers.enumerated() {
             #expect(caller.wait() == 0)
             let out = (try? String(contentsOfFile: world.outputs.file("caller\(index).out"), encoding: .utf8)) ?? ""
-            #expect(out.trimmingCharacters(in: .newlines) == expected)
+            answers.insert(out.trimmingCharacters(in: .newlines))
             stderrs += (try? String(contentsOfFile: world.outputs.file("caller\(index).err"), encoding: .utf8)) ?? ""
         }
-        let requests = world.requests
-        #expect(requests.count == 1, "\(requests.count) token requests")
-        #expect(requests.first?["path"] as? String == "/contoso/oauth2/v2.0/token")
-        let form = requests.first?["form"] as? [String: String]
-        #expect(form == ["client_id": world.clientID, "scope": "api://ci/.default", "grant_type": "client_credentials",
-                         "client_secret": Self.secret])
+        #expect(world.requests == 1, "\(world.requests) token requests")
+        let expected = try #require(answers.first)
+        #expect(answers.count == 1)
+        let verdict = try world.emulator.control("verify", ["token": expected]) as? [String: Any]
+        let claims = verdict?["claims"] as? [String: Any]
+        #expect(claims?["appid"] as? String == world.clientID && claims?["aud"] as? String == "api://ci", "\(verdict ?? [:])")
+        let request = try world.lastRequest()
+        #expect(request["tenant"] as? String == "contoso")
+        #expect(request["fields"] as? [String] == ["client_id", "client_secret", "grant_type", "scope"], "\(request)")
+        #expect(request["values"] as? [String: String] == ["client_id": world.clientID, "scope": "api://ci/.default",
+                                                           "grant_type": "client_credentials"], "\(request)")
 
         let again = try world.helper(["get-token", "--profile", "ci"])
         #expect(again.status == 0 && again.stdout.trimmingCharacters(in: .newlines) == expected)
-        #expect(world.requests.count == 1)
+        #expect(world.requests == 1)
 
         let status = try world.helper(["status", "--profile", "ci"])
         #expect(status.status == 0, "\(status.stderr)")
@@ -156,7 +111,7 @@ sys.stdin.read()
     func wrongSecret() throws {
         let world = try World()
         _ = try world.helper(["profile", "add", "ci", "--tenant", "contoso", "--client-id", world.clientID,
-                              "--scope", "api://ci/.default", "--authority-host", "http://127.0.0.1:\(world.port)", "--host", "git.example"])
+                              "--scope", "api://ci/.default", "--authority-host", world.authority, "--host", "git.example"])
         let wrong = "wrong-" + Self.secret
         let result = try world.helper(["get-token", "--profile", "ci"],
                                       extra: ["AZURE_CLIENT_SECRET": wrong, "ENTRA_CREDENTIAL_HELPER_FLOW": "client-credentials"])
@@ -169,7 +124,7 @@ sys.stdin.read()
         #expect(world.filesContaining(wrong).isEmpty)
         let retry = try world.helper(["get-token", "--profile", "ci"], extra: ["ENTRA_CREDENTIAL_HELPER_FLOW": "client-credentials"])
         #expect(retry.status == 0, "\(retry.stderr)")
-        #expect(world.requests.count == 2)
+        #expect(world.requests == 2)
         _ = try world.helper(["logout", "--profile", "ci"])
     }
 
@@ -180,7 +135,7 @@ sys.stdin.read()
         let secretFree = ["AZURE_CLIENT_SECRET": ""]
         let bus = ["DBUS_SESSION_BUS_ADDRESS": Harness.environment["DBUS_SESSION_BUS_ADDRESS"] ?? ""]
         let added = try run(["setsid", "-w", Harness.binary, "profile", "add", "ci", "--tenant", "contoso", "--client-id", world.clientID,
-                             "--scope", "api://ci/.default", "--authority-host", "http://127.0.0.1:\(world.port)", "--host", "git.example",
+                             "--scope", "api://ci/.default", "--authority-host", world.authority, "--host", "git.example",
                              "--client-secret-stdin"],
                             stdin: Self.secret + "\n", environment: world.environment.merging(secretFree.merging(bus) { $1 }) { $1 },
                             removing: SignInWorld.unset)
@@ -193,8 +148,10 @@ sys.stdin.read()
         let token = try run(["setsid", "-w", Harness.binary, "get-token", "--profile", "ci"],
                             environment: world.environment.merging(secretFree.merging(bus) { $1 }) { $1 }, removing: SignInWorld.unset)
         #expect(token.status == 0, "\(token.stderr)")
-        #expect(token.stdout.trimmingCharacters(in: .newlines) == "app-token-for-\(world.clientID)")
-        #expect((world.requests.first?["form"] as? [String: String])?["client_secret"] == Self.secret)
+        let fields = try world.lastRequest()["fields"] as? [String]
+        #expect(world.requests == 1 && fields?.contains("client_secret") == true)
+        let verdict = try world.emulator.control("verify", ["token": token.stdout.trimmingCharacters(in: .newlines)]) as? [String: Any]
+        #expect((verdict?["claims"] as? [String: Any])?["appid"] as? String == world.clientID, "the stored secret was accepted")
 
         let removed = try run(["setsid", "-w", Harness.binary, "profile", "remove", "ci"],
                               environment: world.environment.merging(bus) { $1 }, removing: SignInWorld.unset)

@@ -23,7 +23,13 @@ final class EndToEndWorld {
     static let aksProfile = "demo-aks"
     static let acrUser = "00000000-0000-0000-0000-000000000000"
 
-    init(decoy: Bool = false, tlsRegistry: Bool = false) throws {
+    /// Variables removed from every client command's environment, beside SignInWorld.unset
+    /// (e.g. DBUS_SESSION_BUS_ADDRESS, for callers without a Secret Service).
+    var unset: [String] = []
+
+    /// `captureStderr`: the wrappers also keep the helper's stderr in `<name>.errors` (and pass
+    /// it on once the helper ends, so the client sees it late).
+    init(decoy: Bool = false, tlsRegistry: Bool = false, captureStderr: Bool = false) throws {
         world = try SignInWorld()
         servers = try DemoServers(emulator: world.emulator, decoy: decoy, tlsRegistry: tlsRegistry)
         bin = try HelperBin()
@@ -39,11 +45,17 @@ final class EndToEndWorld {
             guard added.status == 0 else { throw ControlFailed(text: "profile add \(name): \(added.stderr)") }
         }
         for name in ["git-credential-entra", "docker-credential-entra", "entra-credential-helper"] {
+            let errors = capture.file("\(name).errors")
+            let keep = captureStderr ? " 2>\"$err\"" : ""
             let script = try capture.write(name, """
                 #!/bin/bash
                 set -o pipefail
                 printf '%s\\n' "$*" >>'\(capture.file("\(name).calls"))'
-                '\(bin.dir.file(name))' "$@" | tee -a '\(capture.file("\(name).answers"))'
+                \(captureStderr ? "err=$(mktemp -p '\(capture.path)')" : "")
+                '\(bin.dir.file(name))' "$@"\(keep) | tee -a '\(capture.file("\(name).answers"))'
+                status=$?
+                \(captureStderr ? "cat \"$err\" >&2; cat \"$err\" >>'\(errors)'; rm -f \"$err\"" : "")
+                exit $status
 
                 """)
             chmod(script, 0o755)
@@ -70,6 +82,11 @@ final class EndToEndWorld {
     /// A client command as a user runs it, detached from any terminal: the world's HOME
     /// and XDG dirs, the wrappers first on PATH, no system git config, no docker daemon.
     func tool(_ argv: [String], timeout: Int = 120) throws -> Outcome {
+        try run(["setsid", "-w"] + argv, environment: toolEnvironment, removing: toolUnset, timeout: timeout)
+    }
+
+    /// What `tool` sets and removes.
+    var toolEnvironment: [String: String] {
         var env = world.environment
         env["PATH"] = "\(capture.path):\(bin.searchPath)"
         env["GIT_CONFIG_NOSYSTEM"] = "1"
@@ -78,8 +95,24 @@ final class EndToEndWorld {
         env["DOCKER_HOST"] = "unix://\(capture.file("no-docker-daemon.sock"))"
         env["KUBECONFIG"] = "\(home)/.kube/config"
         env["NO_PROXY"] = "127.0.0.1,localhost"
-        return try run(["setsid", "-w"] + argv, environment: env,
-                       removing: SignInWorld.unset + ["GIT_ASKPASS", "SSH_ASKPASS", "KUBERNETES_EXEC_INFO"], timeout: timeout)
+        return env
+    }
+    var toolUnset: [String] { SignInWorld.unset + ["GIT_ASKPASS", "SSH_ASKPASS", "KUBERNETES_EXEC_INFO"] + unset }
+
+    /// Starts a client command like `tool` without waiting; its output goes to `capture`'s
+    /// `<name>.out` and `<name>.err`.
+    func startTool(_ argv: [String], stdin: String, name: String) throws -> Spawned {
+        var env = Harness.environment
+        for key in toolUnset { env[key] = nil }
+        env.merge(toolEnvironment) { _, new in new }
+        let input = try capture.write("\(name).in", stdin)
+        return try Spawned(["/usr/bin/timeout", "-k", "5", "120", "setsid", "-w"] + argv, environment: env, stdin: input,
+                           stdout: capture.file("\(name).out"), stderr: capture.file("\(name).err"))
+    }
+
+    /// The helper's stderr the wrappers kept (`captureStderr`).
+    func errors(_ name: String) -> String {
+        (try? String(contentsOfFile: capture.file("\(name).errors"), encoding: .utf8)) ?? ""
     }
 
     /// Signs in once, for demo-git, through the device code the emulator is told to approve.
@@ -87,15 +120,21 @@ final class EndToEndWorld {
         _ = try world.signInWithDeviceCode(["--profile", "demo-git"], command: "login")
     }
 
-    /// git clone of the demo repository, then a commit pushed back.
-    func cloneAndPush(file: String = "README") throws {
-        let cloned = try tool(["git", "clone", "-q", servers.repositoryURL, clone])
+    /// git clone of the demo repository (into `clone`, or `directory`), then a commit pushed
+    /// back; returns what git said at each step.
+    @discardableResult
+    func cloneAndPush(file: String = "README", into directory: String? = nil) throws -> [Outcome] {
+        let target = directory ?? clone
+        let cloned = try tool(["git", "clone", "-q", servers.repositoryURL, target])
         guard cloned.status == 0 else { throw ControlFailed(text: "git clone: \(cloned.stderr)") }
-        try world.home.write("home/work/demo/\(file)", "pushed through the helper\n")
+        try Data("pushed through the helper\n".utf8).write(to: URL(fileURLWithPath: "\(target)/\(file)"))
+        var outcomes = [cloned]
         for step in [["add", file], ["commit", "-qm", "e2e"], ["push", "-q", "origin", "HEAD:main"]] {
-            let done = try tool(["git", "-C", clone] + step)
+            let done = try tool(["git", "-C", target] + step)
             guard done.status == 0 else { throw ControlFailed(text: "git \(step[0]): \(done.stderr)") }
+            outcomes.append(done)
         }
+        return outcomes
     }
 
     func kubectlVersion() throws -> Outcome { try tool(["kubectl", "get", "--raw", "/version"]) }

@@ -99,6 +99,9 @@ class ClientCredentialsGrant:
             header, claims, signing_input, signature = split_jwt(assertion)
         except CryptoError as err:
             raise EntraError("invalid_client", 50027, f"JWT token is invalid or malformed ({err}).", status=401)
+        # which assertion came (GET last-request?endpoint=token): its iss, sub and jti, never the signature
+        if "token" in self.state.last:
+            self.state.last["token"]["assertion"] = {k: str(claims[k])[:200] for k in ("iss", "sub", "jti") if k in claims}
         for name in ("aud", "iss", "sub", "exp"):
             if name not in claims:
                 raise EntraError("invalid_client", 50027, f"JWT token is invalid or malformed: the '{name}' claim "

@@ -1,9 +1,9 @@
 """The client_credentials grant: secrets, certificate assertions (RS256, PS256, x5c chains for
 subject-name/issuer registrations) and federated assertions (GitHub Actions, Azure Pipelines,
 AKS tokens), and every error Microsoft documents for them."""
-import unittest
+import json, unittest
 
-from support import JWT_BEARER, Certs, EmulatorTest
+from support import JWT_BEARER, Certs, EmulatorTest, unb64url
 
 APP, SCOPE = "11111111-2222-3333-4444-555555555555", "https://management.azure.com/.default"
 TENANT = "contoso.example"
@@ -240,6 +240,9 @@ class ClientCredentialsTests(EmulatorTest):
         token = self.control("POST", "federated-token", {"issuer": "https://oidc.aks.example/tenant/",
                                                          "subject": "system:serviceaccount:ci:builder"})["token"]
         self.assertAppToken(self.token(self.assertion_form(token)), "2")
+        recorded = self.control("GET", "last-request?endpoint=token")["assertion"]
+        self.assertEqual(recorded, {"iss": "https://oidc.aks.example/tenant/", "sub": "system:serviceaccount:ci:builder",
+                                    "jti": json.loads(unb64url(token.split(".")[1]))["jti"]})
 
     def test_no_matching_federated_record(self):
         for issuer, subject, audience in (("https://oidc.aks.example/tenant/", "system:serviceaccount:ci:other",

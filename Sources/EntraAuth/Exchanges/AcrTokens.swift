@@ -97,8 +97,11 @@ public struct AcrTokens {
 
     func exchange(service: String, registry: HostRouter.Request, token: AccessToken, profile: Profile) throws(HelperError) -> Exchanged {
         var form = [("grant_type", "access_token"), ("service", service)]
-        let tenant = token.account.tenantID.isEmpty
-            ? TokenResponse.claims(ofJWT: token.token)?["tid"]?.stringValue ?? "" : token.account.tenantID
+        // The token's own tenant, which the registry compares `tenant` with; the account's
+        // when it cannot be read (a managed identity's account names the profile's tenant,
+        // which that identity does not use).
+        let claimed = TokenResponse.claims(ofJWT: token.token)?["tid"]?.stringValue ?? ""
+        let tenant = claimed.isEmpty ? token.account.tenantID : claimed
         if !tenant.isEmpty { form.append(("tenant", tenant)) }
         form.append(("access_token", token.token))
         let response = try post(form, service: service, loopback: registry.isLoopback)

@@ -58,9 +58,7 @@ public struct ProfileResolver {
         } else {
             throw .noProfile
         }
-        if let tenant = environment("AZURE_TENANT_ID") { profile.tenant = tenant }
-        if let clientID = environment("AZURE_CLIENT_ID") { profile.clientID = clientID }
-        if let host = environment("AZURE_AUTHORITY_HOST") { profile.authorityHost = host }
+        profile = applyingEnvironment(profile)
         if let tenant = overrides.tenant { profile.tenant = tenant }
         if let clientID = overrides.clientID { profile.clientID = clientID }
         if !overrides.scopes.isEmpty { profile.scopes = overrides.scopes }
@@ -71,6 +69,17 @@ public struct ProfileResolver {
         if let ports = overrides.ports { profile.ports = ports }
         if profile.scopes.isEmpty { profile.scopes = Self.defaultScopes }
         _ = try profile.authority()
+        return profile
+    }
+
+    /// AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_AUTHORITY_HOST over a profile: the chosen
+    /// one, and a routed one (git, docker, kubectl) alike, so that in CI and on AKS the app
+    /// they name is the one whose secret, certificate or federated token is at hand.
+    public func applyingEnvironment(_ profile: Profile) -> Profile {
+        var profile = profile
+        if let tenant = environment("AZURE_TENANT_ID") { profile.tenant = tenant }
+        if let clientID = environment("AZURE_CLIENT_ID") { profile.clientID = clientID }
+        if let host = environment("AZURE_AUTHORITY_HOST") { profile.authorityHost = host }
         return profile
     }
 }

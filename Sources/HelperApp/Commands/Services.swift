@@ -162,15 +162,19 @@ public final class Services {
         return failures
     }
 
-    /// The profile that serves a request (none: plain storage). No config file: none.
+    /// The profile that serves a request (none: plain storage), under the environment's
+    /// AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_AUTHORITY_HOST. No config file: none.
     /// A config file that does not parse routes nothing: a host it might have named
     /// (ConfigSalvage) gets the config error and no answer; any other host keeps its
     /// stored logins, with the error said once on stderr. A dot segment in the path of a
     /// request to a routed host is refused.
     func route(_ request: HostRouter.Request?) throws(HelperError) -> Profile? {
         guard let request else { return nil }
-        guard let config = try routableConfig(host: request.host) else { return nil }
-        return try config.routeOrRefuse(request)
+        guard let config = try routableConfig(host: request.host), let routed = try config.routeOrRefuse(request) else { return nil }
+        // The environment's tenant, client and authority apply as they do to `get-token --profile`.
+        let profile = ProfileResolver(config: config, environment: environment).applyingEnvironment(routed)
+        _ = try profile.authority()
+        return profile
     }
 
     /// The profiles, or nil when the config is broken but cannot have named `host`

@@ -49,8 +49,19 @@ public enum SourceChoice: Equatable, Sendable {
         case .clientCredentials:
             if let secret = try secret() { return .clientSecret(secret) }
             if let path = value("AZURE_CLIENT_CERTIFICATE_PATH") ?? profile.certificatePath { return .clientCertificate(path: path) }
-            if let secret = try secret(stored: true) { return .clientSecret(secret) }
-            throw .missingAppSetting(flow: flow.rawValue, setting: "a client secret or certificate",
+            // No Secret Service (no D-Bus session, as in CI): no stored secret, so the
+            // missing secret is the line; the unreachable service is only its detail.
+            var unreachable = false
+            do {
+                if let secret = try secret(stored: true) { return .clientSecret(secret) }
+            } catch {
+                switch error {
+                case .noSessionBus, .noSecretService, .missingLibrary: unreachable = true
+                default: throw error
+                }
+            }
+            throw .missingAppSetting(flow: flow.rawValue,
+                                     setting: "a client secret or certificate" + (unreachable ? " (none in the environment, and no Secret Service to hold a stored one)" : ""),
                                      fix: "set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH, or store a secret with `entra-credential-helper profile add NAME … --client-secret-stdin`")
         case .workloadIdentity:
             if let path = value("AZURE_FEDERATED_TOKEN_FILE") { return .federatedTokenFile(path: path) }
@@ -76,6 +87,26 @@ public enum SourceChoice: Equatable, Sendable {
                                      fix: "set AZURE_FEDERATED_TOKEN_FILE, or run in GitHub Actions (id-token: write) or an Azure Pipelines AzureCLI@2 task")
         case .managedIdentity:
             return .managedIdentity
+        }
+    }
+
+    /// Who answers, for the access-token cache key (TokenSource.cacheIdentity): "" for a
+    /// person's sign-in, else the source and what tells its identities apart (the
+    /// certificate's path, the federated token's origin, the managed identity,
+    /// AZURE_CLIENT_ID), never a secret or a token. The same choice as `choose`, from the
+    /// same few environment variables, without the Secret Service: a stored secret counts
+    /// as a secret. A choice that cannot be made matches nothing cached (acquiring says why).
+    public static func cacheIdentity(_ profile: Profile, environment: (String) -> String?) -> String {
+        guard let choice = try? choose(profile, environment: environment, storedSecret: { "" }) else { return "unusable" }
+        let client = environment("AZURE_CLIENT_ID").flatMap { $0.isEmpty ? nil : "|client=" + $0 } ?? ""
+        switch choice {
+        case .userSignIn: return ""
+        case .clientSecret: return "client-credentials|secret" + client
+        case let .clientCertificate(path): return "client-credentials|certificate=" + path + client
+        case let .federatedTokenFile(path): return "workload-identity|file=" + path + client
+        case .gitHubActions: return "workload-identity|github-actions" + client
+        case let .azurePipelines(_, _, connection): return "workload-identity|azure-pipelines=" + connection + client
+        case .managedIdentity: return "managed-identity|" + managedIdentity(profile, environment: environment).configValue
         }
     }
 
@@ -170,6 +201,10 @@ public final class ChoosingSource: TokenSource {
         let flow = try SourceChoice.flow(profile, environment: environment)
         if flow != profile.flow { demand.options.interactive.flow = flow }
         return try user.acquire(profile, key: key, demand: demand)
+    }
+
+    public func cacheIdentity(_ profile: Profile) -> String {
+        SourceChoice.cacheIdentity(profile, environment: environment)
     }
 
     public func renew(_ profile: Profile, key: SignInKey) throws(HelperError) -> AccessToken {

@@ -131,16 +131,21 @@ public struct AppSources {
     /// The certificate's assertion provider for a path; by default `CertificateAssertion`
     /// (libcrypto), a fake in tests.
     let certificateAssertions: ((String) throws(HelperError) -> any ClientAssertionProvider)?
+    /// The certificate password stored for a profile (`--certificate-password-stdin`); nil
+    /// when none is stored or the Secret Service cannot be reached.
+    let storedPassword: ((Profile) -> String?)?
 
     public init(client: EntraClient, http: any HTTPTransport, managedIdentityHTTP: any HTTPTransport, clock: any TimeSource,
                 environment: @escaping (String) -> String?,
-                certificateAssertions: ((String) throws(HelperError) -> any ClientAssertionProvider)? = nil) {
+                certificateAssertions: ((String) throws(HelperError) -> any ClientAssertionProvider)? = nil,
+                storedPassword: ((Profile) -> String?)? = nil) {
         self.client = client
         self.http = http
         self.managedIdentityHTTP = managedIdentityHTTP
         self.clock = clock
         self.environment = environment
         self.certificateAssertions = certificateAssertions
+        self.storedPassword = storedPassword
     }
 
     public func source(_ choice: SourceChoice, profile: Profile) throws(HelperError) -> any TokenSource {
@@ -154,7 +159,8 @@ public struct AppSources {
             return ClientCredentials(client: client, credential: .secret(secret), clock: clock)
         case let .clientCertificate(path):
             let provider = try certificateAssertions?(path)
-                ?? CertificateAssertion.from(path: path, profile: profile, environment: environment, clock: clock)
+                ?? CertificateAssertion.from(path: path, profile: profile, environment: environment, clock: clock,
+                                             storedPassword: storedPassword.map { stored in { stored(profile) } })
             return ClientCredentials(client: client, credential: .assertion(provider), clock: clock)
         case let .federatedTokenFile(path):
             return federated(FederatedTokenFile(path: path, clock: clock))

@@ -15,7 +15,8 @@ struct ProfileCommand {
     static let addOptions: Set<String> = ["tenant", "client-id", "scope", "authority-host", "host", "flow",
                                           "login-hint", "domain-hint", "port", "port-range", "preset", "kind", "username",
                                           "certificate", "managed-identity", "service-connection-id"]
-    static let addFlags: Set<String> = ["default", "allow-public-suffix", "client-secret-stdin"]
+    static let addFlags: Set<String> = ["default", "allow-public-suffix", "client-secret-stdin", "certificate-password-stdin",
+                                        "send-certificate-chain"]
 
     func run(_ words: [String]) throws(HelperError) -> Int32 {
         guard let verb = words.first else { throw .usage(Help.profileUsage) }
@@ -60,15 +61,36 @@ struct ProfileCommand {
         }
     }
 
-    /// The client secret on stdin: one line (a final line break dropped), at most 4 KiB,
-    /// not empty. Never echoed.
-    func readSecret(command: String) throws(HelperError) -> String {
+    /// The client secret (or the certificate's password) on stdin: one line (a final line
+    /// break dropped), at most 4 KiB, not empty. Never echoed.
+    func readSecret(command: String, kind: ClientSecrets.Kind = .clientSecret) throws(HelperError) -> String {
         var bytes = try streams.readInput(limit: 4096)
         while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
         guard !bytes.isEmpty, !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
-            throw .usage("\(command) --client-secret-stdin: send the client secret on stdin, one line (nothing was changed)")
+            let (flag, what) = kind == .clientSecret ? ("client-secret-stdin", "client secret") : ("certificate-password-stdin", "certificate's password")
+            throw .usage("\(command) --\(flag): send the \(what) on stdin, one line (nothing was changed)")
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `--certificate-password-stdin`'s password, and the certificate checked before anything
+    /// is stored: opened with that password (or AZURE_CLIENT_CERTIFICATE_PASSWORD), so a
+    /// wrong password, a file without a private key, a key that is not RSA or an unreadable
+    /// file is one line, and nothing is changed.
+    func certificatePassword(_ profile: Profile, _ args: Arguments, command: String) throws(HelperError) -> String? {
+        if args.has("certificate-password-stdin") {
+            guard profile.certificatePath != nil else {
+                throw .usage("\(command) --certificate-password-stdin: give the certificate with --certificate PATH (nothing was changed)")
+            }
+            guard !args.has("client-secret-stdin") else {
+                throw .usage("\(command): stdin holds one secret; give --client-secret-stdin or --certificate-password-stdin, not both")
+            }
+        }
+        guard let path = profile.certificatePath else { return nil }
+        let password = args.has("certificate-password-stdin") ? try readSecret(command: command, kind: .certificatePassword) : nil
+        let given = password ?? environment("AZURE_CLIENT_CERTIFICATE_PASSWORD").flatMap { $0.isEmpty ? nil : $0 }
+        _ = try CertificateCredential.load(path: path, password: given.map { Array($0.utf8) })
+        return password
     }
 
     /// `profile add` and `create-profile`: a new profile from flags, saved atomically.
@@ -84,6 +106,7 @@ struct ProfileCommand {
         }
         // The client secret: read from stdin (never argv), checked, and stored in the
         // Secret Service before the config is written; a failed write removes it again.
+        let password = try certificatePassword(profile, args, command: command)
         var secret: String?
         if args.has("client-secret-stdin") {
             secret = try readSecret(command: command)
@@ -91,15 +114,19 @@ struct ProfileCommand {
         }
         config.profiles[name] = profile
         if args.has("default") || config.profiles.count == 1 { config.defaultProfile = name }
-        let secrets = secret.map { _ in ClientSecrets(store: secretStore()) }
-        if let secret, let secrets { try secrets.save(secret, key: SignInKey(profile: profile), profile: name) }
+        var stored: [(store: ClientSecrets, value: String)] = []
+        if let secret { stored.append((ClientSecrets(store: secretStore()), secret)) }
+        if let password { stored.append((ClientSecrets(store: secretStore(), kind: .certificatePassword), password)) }
+        for (secrets, value) in stored { try secrets.save(value, key: SignInKey(profile: profile), profile: name) }
         do {
             try ConfigFile.save(config, path: path)
         } catch {
-            if let secrets { try? secrets.remove(SignInKey(profile: profile)) }
+            for (secrets, _) in stored { try? secrets.remove(SignInKey(profile: profile)) }
             throw error
         }
-        say("Added profile \(name) to \(path)\(secret == nil ? "" : ", with its client secret in the Secret Service (flow client-credentials)").")
+        let kept = secret != nil ? ", with its client secret in the Secret Service (flow client-credentials)"
+            : password != nil ? ", with its certificate's password in the Secret Service" : ""
+        say("Added profile \(name) to \(path)\(kept).")
         if profile.preset == nil && profile.hosts.isEmpty {
             say("It serves no hosts yet; add --host PATTERN to route git, docker or kubectl to it.")
         }
@@ -114,8 +141,12 @@ struct ProfileCommand {
         }
         if config.defaultProfile == name { config.defaultProfile = nil }
         try ConfigFile.save(config, path: path)
-        // A client secret stored for it goes with it (only looked for on client-credentials profiles).
+        // A client secret or certificate password stored for it goes with it (looked for
+        // only on the profiles that can have one: no D-Bus for a person's profile).
         if removed.flow == .clientCredentials { try? ClientSecrets(store: secretStore()).remove(SignInKey(profile: removed)) }
+        if removed.flow == .clientCredentials || removed.certificatePath != nil {
+            try? ClientSecrets(store: secretStore(), kind: .certificatePassword).remove(SignInKey(profile: removed))
+        }
         say("Removed profile \(name). Its stored sign-in stays until `entra-credential-helper logout --all` or a logout before removal.")
         return 0
     }
@@ -152,6 +183,7 @@ struct ProfileCommand {
         }
         profile.username = args.value("username")
         profile.certificatePath = args.value("certificate")
+        profile.sendCertificateChain = args.has("send-certificate-chain")
         profile.serviceConnectionID = args.value("service-connection-id")
         if let identity = args.value("managed-identity") {
             guard let parsed = ManagedIdentityID(config: identity) else {

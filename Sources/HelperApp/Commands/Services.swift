@@ -122,7 +122,10 @@ public final class Services {
         managedIdentityHTTP.connectTimeoutMilliseconds = 1000  // the first probe is bounded
         managedIdentityHTTP.allowsLinkLocalHTTP = true          // IMDS, App Service (169.254.x.y)
         let apps = AppSources(client: client, http: http(), managedIdentityHTTP: managedIdentityHTTP, clock: clock,
-                              environment: environment)
+                              environment: environment,
+                              storedPassword: { [unowned self] profile in
+                                  (try? ClientSecrets(store: self.secretStore(), kind: .certificatePassword).load(SignInKey(profile: profile))) ?? nil
+                              })
         let source = ChoosingSource(user: user, apps: apps, environment: environment,
                                     storedSecret: { [unowned self] profile throws(HelperError) in
                                         try ClientSecrets(store: self.secretStore()).load(SignInKey(profile: profile))

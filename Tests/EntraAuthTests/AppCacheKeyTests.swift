@@ -110,3 +110,27 @@ struct AppCacheKeyTests {
         #expect(SourceChoice.cacheIdentity(profile, environment: { _ in nil }) == "")
     }
 }
+
+extension AppCacheKeyTests {
+    @Test("an ACR token exchanged for the person is not served to the profile run as an app")
+    func acrTokens() throws {
+        let registry = try #require(HostRouter.Request(url: "contoso.azurecr.io"))
+        var acrProfile = profile
+        acrProfile.kind = .acr
+        func acr(_ environment: [String: String]) throws -> String {
+            box.environment = environment
+            let tokens = AcrTokens(tokens: engine(), cache: cache, http: http, clock: clock, options: { AcquireOptions() })
+            return try tokens.get(serverURL: "contoso.azurecr.io", registry: registry, profile: acrProfile).secret
+        }
+        personAnswers("person-token")
+        let personACR = fakeJWT(#"{"exp":\#(clock.now + 3 * 3600),"jti":"person"}"#)
+        http.enqueue(200, #"{"refresh_token":"\#(personACR)"}"#)
+        #expect(try acr([:]) == personACR)
+        appAnswers("app-token")
+        let appACR = fakeJWT(#"{"exp":\#(clock.now + 3 * 3600),"jti":"app"}"#)
+        http.enqueue(200, #"{"refresh_token":"\#(appACR)"}"#)
+        #expect(try acr(["ENTRA_CREDENTIAL_HELPER_FLOW": "client-credentials", "AZURE_CLIENT_SECRET": "s"]) == appACR)
+        #expect(http.requests.count == 3 && http.form(2)["access_token"] == "app-token")
+        #expect(try acr([:]) == personACR)
+    }
+}

@@ -211,6 +211,9 @@ struct ProfileCommand {
         if let hint = profile.loginHint { lines.append("login hint:     \(hint)") }
         if let hint = profile.domainHint { lines.append("domain hint:    \(hint)") }
         if let username = profile.username { lines.append("git username:   \(username)") }
+        if let path = profile.certificatePath {
+            lines.append("certificate:    \(path)\(profile.sendCertificateChain ? " (its chain sent: x5c)" : "")")
+        }
         return lines.map { Sanitize.line($0, limit: 2000) }.joined(separator: "\n")  // hand-edited values shown clean
     }
 

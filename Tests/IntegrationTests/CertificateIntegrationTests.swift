@@ -202,6 +202,23 @@ struct CertificateIntegrationTests {
         if let secret = bad.password { #expect(!token.stderr.contains(secret) && world.filesContaining(secret).isEmpty) }
     }
 
+    @Test("--certificate given relative to the working directory is stored absolute, so get-token works from anywhere")
+    func relativePath() throws {
+        let world = try World()
+        try world.emulator.control("apps", ["client_id": world.clientID, "certificates": [try world.files.text("leaf.pem")]])
+        var env = world.environment
+        env["DBUS_SESSION_BUS_ADDRESS"] = nil
+        let added = try run(["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", world.files.dir.path, "setsid", "-w", Harness.binary,
+                             "profile", "add", "ci", "--tenant", "contoso", "--client-id", world.clientID, "--scope", "api://ci/.default",
+                             "--authority-host", world.emulator.authority, "--certificate", "chain.pem", "--flow", "client-credentials"],
+                            environment: env, removing: World.removed + ["DBUS_SESSION_BUS_ADDRESS"])
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(try String(contentsOfFile: world.configPath, encoding: .utf8).contains("\"certificate\": \"\(world.files.path("chain.pem"))\""))
+        let token = try world.helper(["get-token", "--profile", "ci"])
+        #expect(token.status == 0, "\(token.stderr)")
+        _ = try world.helper(["logout", "--profile", "ci"])
+    }
+
     @Test("a client-credentials profile with no secret and no D-Bus session: the missing-secret line, not a D-Bus error")
     func noSecretNoBus() throws {
         let world = try World()

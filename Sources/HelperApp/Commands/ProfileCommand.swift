@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import EntraAuth
 import HelperCore
 import HelperProtocol
@@ -182,7 +185,7 @@ struct ProfileCommand {
             profile.kind = Profile.Kind(rawValue: kind) ?? .generic
         }
         profile.username = args.value("username")
-        profile.certificatePath = args.value("certificate")
+        profile.certificatePath = args.value("certificate").map(Self.absolute)
         profile.sendCertificateChain = args.has("send-certificate-chain")
         profile.serviceConnectionID = args.value("service-connection-id")
         if let identity = args.value("managed-identity") {
@@ -193,6 +196,16 @@ struct ProfileCommand {
         }
         if let ports = try TokenCommands.ports(args) { profile.ports = ports }
         return profile
+    }
+
+    /// A path given relative to the working directory, made absolute (the config is read
+    /// from anywhere).
+    static func absolute(_ path: String) -> String {
+        guard !path.hasPrefix("/") else { return path }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return path }
+        let cwd = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return (cwd == "/" ? "" : cwd) + "/" + (path.hasPrefix("./") ? String(path.dropFirst(2)) : path)
     }
 
     static func describe(_ profile: Profile, isDefault: Bool) -> String {

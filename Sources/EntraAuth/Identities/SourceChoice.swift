@@ -60,9 +60,9 @@ public enum SourceChoice: Equatable, Sendable {
                 default: throw error
                 }
             }
-            throw .missingAppSetting(flow: flow.rawValue,
-                                     setting: "a client secret or certificate" + (unreachable ? " (none in the environment, and no Secret Service to hold a stored one)" : ""),
-                                     fix: "set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH, or store a secret with `entra-credential-helper profile add NAME … --client-secret-stdin`")
+            throw .missingAppSetting(flow: flow.rawValue, setting: "a client secret or certificate",
+                                     fix: "set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH, or store a secret with `entra-credential-helper profile add NAME … --client-secret-stdin`"
+                                        + (unreachable ? " (no Secret Service was reachable to look for a stored one)" : ""))
         case .workloadIdentity:
             if let path = value("AZURE_FEDERATED_TOKEN_FILE") { return .federatedTokenFile(path: path) }
             if let url = value("ACTIONS_ID_TOKEN_REQUEST_URL") {

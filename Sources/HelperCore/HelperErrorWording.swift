@@ -162,7 +162,7 @@ extension HelperError {
                     "point AZURE_CLIENT_CERTIFICATE_PATH or --certificate at a readable PEM or PKCS#12 (.pfx) file")
         case let .certificatePassword(path, detail):
             return ("cannot open the client certificate \(path): \(detail)",
-                    "set the right password in AZURE_CLIENT_CERTIFICATE_PASSWORD or store it with the profile")
+                    "set the right password in AZURE_CLIENT_CERTIFICATE_PASSWORD, or store it with `entra-credential-helper profile add NAME --certificate PATH … --certificate-password-stdin`")
         case let .certificateNoPrivateKey(path):
             return ("the client certificate \(path) holds no private key",
                     "use a PEM with the key and the certificate, or a PKCS#12 exported with its private key")

@@ -28,7 +28,8 @@ struct SeedFlowTests {
     /// no D-Bus session), no federated token, no managed identity endpoint (IMDS overridden
     /// to a closed 127.0.0.1 port: tests never touch 169.254.169.254).
     static let sourceLines = [
-        "client-credentials": "entra-credential-helper: no D-Bus session bus",
+        // No secret anywhere and no D-Bus session: the missing secret is the line (issue 11).
+        "client-credentials": "entra-credential-helper: the client-credentials flow needs a client secret or certificate, which is not set; set AZURE_CLIENT_SECRET",
         "workload-identity": "entra-credential-helper: the workload-identity flow needs a federated token, which is not set; set AZURE_FEDERATED_TOKEN_FILE, or run in GitHub Actions (id-token: write) or an Azure Pipelines AzureCLI@2 task",
         "managed-identity": "entra-credential-helper: no managed identity endpoint answered at http://127.0.0.1:9",
     ]

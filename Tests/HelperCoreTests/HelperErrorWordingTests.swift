@@ -181,7 +181,7 @@ struct HelperErrorWordingTests {
             fix: "point AZURE_CLIENT_CERTIFICATE_PATH or --certificate at a readable PEM or PKCS#12 (.pfx) file"),
         Row(.certificatePassword(path: "/etc/app/cert.pfx", detail: "the password does not open the PKCS#12 file"),
             "cannot open the client certificate /etc/app/cert.pfx: the password does not open the PKCS#12 file",
-            fix: "set the right password in AZURE_CLIENT_CERTIFICATE_PASSWORD or store it with the profile"),
+            fix: "set the right password in AZURE_CLIENT_CERTIFICATE_PASSWORD, or store it with `entra-credential-helper profile add NAME --certificate PATH … --certificate-password-stdin`"),
         Row(.certificateNoPrivateKey(path: "/etc/app/cert.pem"),
             "the client certificate /etc/app/cert.pem holds no private key",
             fix: "use a PEM with the key and the certificate, or a PKCS#12 exported with its private key"),

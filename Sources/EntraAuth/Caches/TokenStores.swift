@@ -6,20 +6,36 @@ public struct SignInKey: Hashable, Sendable {
     public var authorityHost: String
     public var tenant: String
     public var clientID: String
+    /// Who answers when it is not the person's sign-in ("" for the person): the app source
+    /// and what tells its identities apart (TokenSource.cacheIdentity). An app token and a
+    /// person's, or two apps' tokens, never share a cache entry. Refresh tokens, the stored
+    /// client secret and the lock do not use it.
+    public var identity: String
 
-    public init(profile: Profile) {
+    /// The person's sign-in of the profile (or any identity of it, for its digest).
+    public init(profile: Profile) { self.init(profile: profile, identity: "") }
+
+    public init(profile: Profile, identity: String) {
         authorityHost = profile.authorityHost.lowercased()
         tenant = profile.tenant.lowercased()
         clientID = profile.clientID.lowercased()
+        self.identity = identity
     }
 
     /// A short name that does not reveal the tenant or client (kernel key and lock names).
     public var digest: String { String(Digest.sha256Hex("\(authorityHost)|\(tenant)|\(clientID)").prefix(20)) }
 
+    /// Where the cached entries of this sign-in and identity start: under `digest` (a
+    /// profile's logout drops every identity's), then the identity's own digest (none for
+    /// the person's sign-in, whose keys are as they always were).
+    public var cachePrefix: String {
+        identity.isEmpty ? digest + ":" : digest + ":" + String(Digest.sha256Hex(identity).prefix(16)) + "."
+    }
+
     /// The access-token cache key for a scope set (order and case do not matter).
     public func accessKey(scopes: [String]) -> String {
         let sorted = Set(scopes.map { $0.lowercased() }).sorted()
-        return digest + ":" + String(Digest.sha256Hex(sorted.joined(separator: " ")).prefix(20))
+        return cachePrefix + String(Digest.sha256Hex(sorted.joined(separator: " ")).prefix(20))
     }
 }
 

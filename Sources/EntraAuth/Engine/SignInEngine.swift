@@ -24,6 +24,12 @@ public protocol AccessTokenProvider {
     /// A server rejected `token`: drop it from the cache. True when something was dropped.
     @discardableResult
     func invalidate(_ profile: Profile, scopes: [String], token: String) -> Bool
+    /// The key the profile's tokens are cached under as it runs now (its identity included).
+    func signInKey(_ profile: Profile) -> SignInKey
+}
+
+extension AccessTokenProvider {
+    public func signInKey(_ profile: Profile) -> SignInKey { SignInKey(profile: profile) }
 }
 
 /// The layer above the token sources: the cached access token (≥ 5 minutes left, no
@@ -53,9 +59,15 @@ public final class SignInEngine: AccessTokenProvider {
         self.init(source: user, accessTokens: accessTokens, locker: locker, clock: clock)
     }
 
+    /// The key the profile's tokens are cached under: the sign-in, and who answers it as it
+    /// runs now (the source's `cacheIdentity`: a person, or which app identity).
+    public func signInKey(_ profile: Profile) -> SignInKey {
+        SignInKey(profile: profile, identity: source.cacheIdentity(profile))
+    }
+
     /// The cached token if it has at least five minutes left.
     public func cached(_ profile: Profile, scopes: [String]) -> AccessToken? {
-        let key = SignInKey(profile: profile).accessKey(scopes: scopes)
+        let key = signInKey(profile).accessKey(scopes: scopes)
         guard let token = try? accessTokens.load(key), Bounded.difference(token.expiresOn, clock.now) >= Self.minimumLifetime else { return nil }
         return token
     }
@@ -65,7 +77,7 @@ public final class SignInEngine: AccessTokenProvider {
         let useCache = !options.force && !options.alwaysPrompt
         if useCache, let token = cached(profile, scopes: scopes) { return token }
 
-        let key = SignInKey(profile: profile)
+        let key = signInKey(profile)
         let waitStarted = clock.now, waitStartedMonotonic = clock.monotonicMilliseconds
         let lock = try locker.acquire(key, seconds: options.interactive.timeoutSeconds + 30)
         let waited = clock.monotonicMilliseconds - waitStartedMonotonic >= 20
@@ -89,14 +101,14 @@ public final class SignInEngine: AccessTokenProvider {
     /// the next request refreshes. The refresh token stays. True when something was dropped.
     @discardableResult
     public func invalidate(_ profile: Profile, scopes: [String], token: String) -> Bool {
-        let key = SignInKey(profile: profile).accessKey(scopes: scopes)
+        let key = signInKey(profile).accessKey(scopes: scopes)
         guard let cachedToken = try? accessTokens.load(key), cachedToken.token == token else { return false }
         return (try? accessTokens.remove(prefix: key)) != nil
     }
 
     /// `refresh`: a new token from the source now, whatever the cache holds.
     public func refresh(_ profile: Profile) throws(HelperError) -> AccessToken {
-        let key = SignInKey(profile: profile)
+        let key = signInKey(profile)
         let lock = try locker.acquire(key, seconds: 60)
         defer { lock.release() }
         let token = try source.renew(profile, key: key)
@@ -119,7 +131,7 @@ public final class SignInEngine: AccessTokenProvider {
     }
 
     public func status(_ profile: Profile) throws(HelperError) -> Status {
-        let key = SignInKey(profile: profile)
+        let key = signInKey(profile)
         let kept = try source.state(profile, key: key)
         let cachedToken = try? accessTokens.load(key.accessKey(scopes: profile.scopes))
         let live = cachedToken.flatMap { $0.expiresOn > clock.now ? $0 : nil }

@@ -16,6 +16,16 @@ public protocol TokenSource: AnyObject {
     func state(_ profile: Profile, key: SignInKey) throws(HelperError) -> SourceState
     /// Forgets what the source keeps for a sign-in (every sign-in, with nil): `logout`.
     func forget(_ key: SignInKey?) throws(HelperError)
+    /// Who answers for the profile as it runs now ("" for a person's sign-in): part of the
+    /// access-token cache key (SignInKey.identity), so that a token is served only to the
+    /// identity it was issued to. Read on every cached answer: no file, no D-Bus, only
+    /// the few environment variables that pick the source.
+    func cacheIdentity(_ profile: Profile) -> String
+}
+
+extension TokenSource {
+    /// A source with one identity per sign-in (the person's).
+    public func cacheIdentity(_ profile: Profile) -> String { "" }
 }
 
 /// One acquisition as the layer above asks for it.

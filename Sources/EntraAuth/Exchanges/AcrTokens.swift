@@ -48,7 +48,7 @@ public struct AcrTokens {
 
     public func get(serverURL: String, registry: HostRouter.Request, profile: Profile) throws(HelperError) -> DockerCredentials {
         let service = Self.service(registry)
-        let key = Self.cacheKey(profile: profile, service: service)
+        let key = Self.cacheKey(tokens.signInKey(profile), service: service)
         let now = clock.now
         if let cached = try? cache.load(key), Bounded.difference(cached.expiresOn, now) >= Self.minimumLifetime {
             return DockerCredentials(serverURL: serverURL, username: Self.username, secret: cached.token)
@@ -75,7 +75,7 @@ public struct AcrTokens {
     }
 
     public func erase(registry: HostRouter.Request, profile: Profile) {
-        try? cache.remove(prefix: Self.cacheKey(profile: profile, service: Self.service(registry)))
+        try? cache.remove(prefix: Self.cacheKey(tokens.signInKey(profile), service: Self.service(registry)))
     }
 
     /// Registries to show in `list`: the exact hosts of the profiles that are registries.
@@ -156,9 +156,10 @@ public struct AcrTokens {
         return registry.port.map { "\(host):\($0)" } ?? host
     }
 
-    /// Under the sign-in's digest, so that `logout` drops it with the access tokens.
-    static func cacheKey(profile: Profile, service: String) -> String {
-        SignInKey(profile: profile).digest + ":acr:" + String(Digest.sha256Hex(service).prefix(20))
+    /// Under the sign-in's digest, so that `logout` drops it with the access tokens, and
+    /// its identity (an app's ACR token is never a person's, nor another app's).
+    static func cacheKey(_ key: SignInKey, service: String) -> String {
+        key.cachePrefix + "acr:" + String(Digest.sha256Hex(service).prefix(20))
     }
 
     static func expiry(of token: String) -> Int64? {

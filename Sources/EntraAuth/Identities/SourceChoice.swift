@@ -49,9 +49,20 @@ public enum SourceChoice: Equatable, Sendable {
         case .clientCredentials:
             if let secret = try secret() { return .clientSecret(secret) }
             if let path = value("AZURE_CLIENT_CERTIFICATE_PATH") ?? profile.certificatePath { return .clientCertificate(path: path) }
-            if let secret = try secret(stored: true) { return .clientSecret(secret) }
+            // No Secret Service (no D-Bus session, as in CI): no stored secret, so the
+            // missing secret is the line; the unreachable service is only its detail.
+            var unreachable = false
+            do {
+                if let secret = try secret(stored: true) { return .clientSecret(secret) }
+            } catch {
+                switch error {
+                case .noSessionBus, .noSecretService, .missingLibrary: unreachable = true
+                default: throw error
+                }
+            }
             throw .missingAppSetting(flow: flow.rawValue, setting: "a client secret or certificate",
-                                     fix: "set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH, or store a secret with `entra-credential-helper profile add NAME … --client-secret-stdin`")
+                                     fix: "set AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH, or store a secret with `entra-credential-helper profile add NAME … --client-secret-stdin`"
+                                        + (unreachable ? " (no Secret Service was reachable to look for a stored one)" : ""))
         case .workloadIdentity:
             if let path = value("AZURE_FEDERATED_TOKEN_FILE") { return .federatedTokenFile(path: path) }
             if let url = value("ACTIONS_ID_TOKEN_REQUEST_URL") {
@@ -79,6 +90,26 @@ public enum SourceChoice: Equatable, Sendable {
         }
     }
 
+    /// Who answers, for the access-token cache key (TokenSource.cacheIdentity): "" for a
+    /// person's sign-in, else the source and what tells its identities apart (the
+    /// certificate's path, the federated token's origin, the managed identity,
+    /// AZURE_CLIENT_ID), never a secret or a token. The same choice as `choose`, from the
+    /// same few environment variables, without the Secret Service: a stored secret counts
+    /// as a secret. A choice that cannot be made matches nothing cached (acquiring says why).
+    public static func cacheIdentity(_ profile: Profile, environment: (String) -> String?) -> String {
+        guard let choice = try? choose(profile, environment: environment, storedSecret: { "" }) else { return "unusable" }
+        let client = environment("AZURE_CLIENT_ID").flatMap { $0.isEmpty ? nil : "|client=" + $0 } ?? ""
+        switch choice {
+        case .userSignIn: return ""
+        case .clientSecret: return "client-credentials|secret" + client
+        case let .clientCertificate(path): return "client-credentials|certificate=" + path + client
+        case let .federatedTokenFile(path): return "workload-identity|file=" + path + client
+        case .gitHubActions: return "workload-identity|github-actions" + client
+        case let .azurePipelines(_, _, connection): return "workload-identity|azure-pipelines=" + connection + client
+        case .managedIdentity: return "managed-identity|" + managedIdentity(profile, environment: environment).configValue
+        }
+    }
+
     /// The managed identity to use: a user-assigned one by AZURE_CLIENT_ID (as the Azure
     /// SDKs read it), else the profile's, else the system-assigned one.
     public static func managedIdentity(_ profile: Profile, environment: (String) -> String?) -> ManagedIdentityID {
@@ -100,16 +131,21 @@ public struct AppSources {
     /// The certificate's assertion provider for a path; by default `CertificateAssertion`
     /// (libcrypto), a fake in tests.
     let certificateAssertions: ((String) throws(HelperError) -> any ClientAssertionProvider)?
+    /// The certificate password stored for a profile (`--certificate-password-stdin`); nil
+    /// when none is stored or the Secret Service cannot be reached.
+    let storedPassword: ((Profile) -> String?)?
 
     public init(client: EntraClient, http: any HTTPTransport, managedIdentityHTTP: any HTTPTransport, clock: any TimeSource,
                 environment: @escaping (String) -> String?,
-                certificateAssertions: ((String) throws(HelperError) -> any ClientAssertionProvider)? = nil) {
+                certificateAssertions: ((String) throws(HelperError) -> any ClientAssertionProvider)? = nil,
+                storedPassword: ((Profile) -> String?)? = nil) {
         self.client = client
         self.http = http
         self.managedIdentityHTTP = managedIdentityHTTP
         self.clock = clock
         self.environment = environment
         self.certificateAssertions = certificateAssertions
+        self.storedPassword = storedPassword
     }
 
     public func source(_ choice: SourceChoice, profile: Profile) throws(HelperError) -> any TokenSource {
@@ -123,7 +159,8 @@ public struct AppSources {
             return ClientCredentials(client: client, credential: .secret(secret), clock: clock)
         case let .clientCertificate(path):
             let provider = try certificateAssertions?(path)
-                ?? CertificateAssertion.from(path: path, profile: profile, environment: environment, clock: clock)
+                ?? CertificateAssertion.from(path: path, profile: profile, environment: environment, clock: clock,
+                                             storedPassword: storedPassword.map { stored in { stored(profile) } })
             return ClientCredentials(client: client, credential: .assertion(provider), clock: clock)
         case let .federatedTokenFile(path):
             return federated(FederatedTokenFile(path: path, clock: clock))
@@ -170,6 +207,10 @@ public final class ChoosingSource: TokenSource {
         let flow = try SourceChoice.flow(profile, environment: environment)
         if flow != profile.flow { demand.options.interactive.flow = flow }
         return try user.acquire(profile, key: key, demand: demand)
+    }
+
+    public func cacheIdentity(_ profile: Profile) -> String {
+        SourceChoice.cacheIdentity(profile, environment: environment)
     }
 
     public func renew(_ profile: Profile, key: SignInKey) throws(HelperError) -> AccessToken {

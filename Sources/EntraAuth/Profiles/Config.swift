@@ -40,7 +40,7 @@ public struct Config: Equatable, Sendable {
     static let topKeys: Set<String> = ["profiles", "default_profile", "prompt_cooldown_seconds", "store"]
     static let profileKeys: Set<String> = ["tenant", "client_id", "scopes", "authority_host", "hosts", "flow",
                                            "login_hint", "domain_hint", "ports", "preset", "kind", "username",
-                                           "certificate", "managed_identity", "service_connection_id"]
+                                           "certificate", "managed_identity", "service_connection_id", "send_certificate_chain"]
 
     /// A profile name: letters, digits, '.', '_' and '-', at most 64.
     public static func isValidName(_ name: String) -> Bool {
@@ -219,6 +219,10 @@ public struct Config: Equatable, Sendable {
         profile.username = try string("username") ?? profile.username
         profile.certificatePath = try string("certificate")
         profile.serviceConnectionID = try string("service_connection_id")
+        if let value = fields["send_certificate_chain"] {
+            guard case let .bool(flag) = value else { throw fail("\(at).send_certificate_chain", "send_certificate_chain must be true or false") }
+            profile.sendCertificateChain = flag
+        }
         if let identity = try string("managed_identity") {
             guard let parsed = ManagedIdentityID(config: identity) else {
                 throw fail("\(at).managed_identity", "managed_identity must be system, client_id:ID, object_id:ID or resource_id:ID")
@@ -257,6 +261,7 @@ public struct Config: Equatable, Sendable {
         if profile.kind != (profile.preset == Preset.acr.rawValue ? .acr : .generic) { fields["kind"] = .string(profile.kind.rawValue) }
         if let username = profile.username { fields["username"] = .string(username) }
         if let path = profile.certificatePath { fields["certificate"] = .string(path) }
+        if profile.sendCertificateChain { fields["send_certificate_chain"] = .bool(true) }
         if let identity = profile.managedIdentity { fields["managed_identity"] = .string(identity.configValue) }
         if let connection = profile.serviceConnectionID { fields["service_connection_id"] = .string(connection) }
         return .object(fields)

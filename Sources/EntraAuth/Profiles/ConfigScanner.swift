@@ -39,6 +39,16 @@ extension ConfigIndex {
             return range
         }
 
+        /// `true` or `false`.
+        mutating func boolean() -> Bool {
+            skipSpace()
+            for word in ["true", "false"] where bytes[index...].starts(with: word.utf8) {
+                index += word.utf8.count
+                return true
+            }
+            return false
+        }
+
         /// `{ "key": value, … }`, each member read by `member` (false: not sure).
         mutating func members(_ member: (inout Scanner, Range<Int>) -> Bool) -> Bool {
             guard take(UInt8(ascii: "{")) else { return false }
@@ -115,6 +125,7 @@ extension ConfigIndex {
                 fields[slot] = key
                 switch slot {
                 case Self.scopes: return scanner.strings()
+                case Self.sendCertificateChain: return scanner.boolean()
                 case Self.hosts:
                     return scanner.strings { range in
                         guard case let .scanned(scan) = HostPattern.scanASCII(bytes[range]) else { return false }
@@ -152,6 +163,7 @@ extension ConfigIndex {
         static func slot(_ key: String) -> Int { profileKeys.firstIndex(of: Array(key.utf8))! }
         static let scopes = slot("scopes"), hosts = slot("hosts"), preset = slot("preset"), tenant = slot("tenant"),
                    clientID = slot("client_id"), authorityHost = slot("authority_host"), flow = slot("flow"),
-                   kind = slot("kind"), ports = slot("ports"), managedIdentity = slot("managed_identity")
+                   kind = slot("kind"), ports = slot("ports"), managedIdentity = slot("managed_identity"),
+                   sendCertificateChain = slot("send_certificate_chain")
     }
 }

@@ -54,6 +54,10 @@ public struct Profile: Equatable, Sendable {
     /// The client certificate (PEM or PKCS#12) for client credentials; AZURE_CLIENT_CERTIFICATE_PATH
     /// beats it. Config: "certificate".
     public var certificatePath: String?
+    /// Sends the certificate chain (`x5c`) with the client assertion, for an app registered
+    /// by subject name and issuer; AZURE_CLIENT_SEND_CERTIFICATE_CHAIN beats it. Config:
+    /// "send_certificate_chain" (true or false).
+    public var sendCertificateChain = false
     /// The Azure Pipelines service connection for workload identity; beats
     /// AZURE_SUBSCRIPTION_SERVICE_CONNECTION_ID. Config: "service_connection_id".
     public var serviceConnectionID: String?

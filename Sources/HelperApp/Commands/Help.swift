@@ -38,7 +38,8 @@ enum Help {
                 [--host PATTERN]... [--flow auto|browser|interactive|device-code|client-credentials|workload-identity|managed-identity]
                 [--login-hint U] [--domain-hint D]
                 [--port N | --port-range A-B] [--kind generic|acr] [--username U] [--default]
-                [--allow-public-suffix] [--client-secret-stdin] [--certificate PATH]
+                [--allow-public-suffix] [--client-secret-stdin] [--certificate PATH [--certificate-password-stdin]
+                [--send-certificate-chain]]
                 [--managed-identity system|client_id:ID|object_id:ID|resource_id:ID] [--service-connection-id ID]
             entra-credential-helper profile add NAME --preset azure-devops|acr|aks [--tenant T] [--client-id C]
             entra-credential-helper profile list | show NAME | remove NAME

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import EntraAuth
 import HelperCore
 import HelperProtocol
@@ -15,7 +18,8 @@ struct ProfileCommand {
     static let addOptions: Set<String> = ["tenant", "client-id", "scope", "authority-host", "host", "flow",
                                           "login-hint", "domain-hint", "port", "port-range", "preset", "kind", "username",
                                           "certificate", "managed-identity", "service-connection-id"]
-    static let addFlags: Set<String> = ["default", "allow-public-suffix", "client-secret-stdin"]
+    static let addFlags: Set<String> = ["default", "allow-public-suffix", "client-secret-stdin", "certificate-password-stdin",
+                                        "send-certificate-chain"]
 
     func run(_ words: [String]) throws(HelperError) -> Int32 {
         guard let verb = words.first else { throw .usage(Help.profileUsage) }
@@ -60,15 +64,36 @@ struct ProfileCommand {
         }
     }
 
-    /// The client secret on stdin: one line (a final line break dropped), at most 4 KiB,
-    /// not empty. Never echoed.
-    func readSecret(command: String) throws(HelperError) -> String {
+    /// The client secret (or the certificate's password) on stdin: one line (a final line
+    /// break dropped), at most 4 KiB, not empty. Never echoed.
+    func readSecret(command: String, kind: ClientSecrets.Kind = .clientSecret) throws(HelperError) -> String {
         var bytes = try streams.readInput(limit: 4096)
         while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
         guard !bytes.isEmpty, !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
-            throw .usage("\(command) --client-secret-stdin: send the client secret on stdin, one line (nothing was changed)")
+            let (flag, what) = kind == .clientSecret ? ("client-secret-stdin", "client secret") : ("certificate-password-stdin", "certificate's password")
+            throw .usage("\(command) --\(flag): send the \(what) on stdin, one line (nothing was changed)")
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `--certificate-password-stdin`'s password, and the certificate checked before anything
+    /// is stored: opened with that password (or AZURE_CLIENT_CERTIFICATE_PASSWORD), so a
+    /// wrong password, a file without a private key, a key that is not RSA or an unreadable
+    /// file is one line, and nothing is changed.
+    func certificatePassword(_ profile: Profile, _ args: Arguments, command: String) throws(HelperError) -> String? {
+        if args.has("certificate-password-stdin") {
+            guard profile.certificatePath != nil else {
+                throw .usage("\(command) --certificate-password-stdin: give the certificate with --certificate PATH (nothing was changed)")
+            }
+            guard !args.has("client-secret-stdin") else {
+                throw .usage("\(command): stdin holds one secret; give --client-secret-stdin or --certificate-password-stdin, not both")
+            }
+        }
+        guard let path = profile.certificatePath else { return nil }
+        let password = args.has("certificate-password-stdin") ? try readSecret(command: command, kind: .certificatePassword) : nil
+        let given = password ?? environment("AZURE_CLIENT_CERTIFICATE_PASSWORD").flatMap { $0.isEmpty ? nil : $0 }
+        _ = try CertificateCredential.load(path: path, password: given.map { Array($0.utf8) })
+        return password
     }
 
     /// `profile add` and `create-profile`: a new profile from flags, saved atomically.
@@ -84,6 +109,7 @@ struct ProfileCommand {
         }
         // The client secret: read from stdin (never argv), checked, and stored in the
         // Secret Service before the config is written; a failed write removes it again.
+        let password = try certificatePassword(profile, args, command: command)
         var secret: String?
         if args.has("client-secret-stdin") {
             secret = try readSecret(command: command)
@@ -91,15 +117,19 @@ struct ProfileCommand {
         }
         config.profiles[name] = profile
         if args.has("default") || config.profiles.count == 1 { config.defaultProfile = name }
-        let secrets = secret.map { _ in ClientSecrets(store: secretStore()) }
-        if let secret, let secrets { try secrets.save(secret, key: SignInKey(profile: profile), profile: name) }
+        var stored: [(store: ClientSecrets, value: String)] = []
+        if let secret { stored.append((ClientSecrets(store: secretStore()), secret)) }
+        if let password { stored.append((ClientSecrets(store: secretStore(), kind: .certificatePassword), password)) }
+        for (secrets, value) in stored { try secrets.save(value, key: SignInKey(profile: profile), profile: name) }
         do {
             try ConfigFile.save(config, path: path)
         } catch {
-            if let secrets { try? secrets.remove(SignInKey(profile: profile)) }
+            for (secrets, _) in stored { try? secrets.remove(SignInKey(profile: profile)) }
             throw error
         }
-        say("Added profile \(name) to \(path)\(secret == nil ? "" : ", with its client secret in the Secret Service (flow client-credentials)").")
+        let kept = secret != nil ? ", with its client secret in the Secret Service (flow client-credentials)"
+            : password != nil ? ", with its certificate's password in the Secret Service" : ""
+        say("Added profile \(name) to \(path)\(kept).")
         if profile.preset == nil && profile.hosts.isEmpty {
             say("It serves no hosts yet; add --host PATTERN to route git, docker or kubectl to it.")
         }
@@ -114,8 +144,12 @@ struct ProfileCommand {
         }
         if config.defaultProfile == name { config.defaultProfile = nil }
         try ConfigFile.save(config, path: path)
-        // A client secret stored for it goes with it (only looked for on client-credentials profiles).
+        // A client secret or certificate password stored for it goes with it (looked for
+        // only on the profiles that can have one: no D-Bus for a person's profile).
         if removed.flow == .clientCredentials { try? ClientSecrets(store: secretStore()).remove(SignInKey(profile: removed)) }
+        if removed.flow == .clientCredentials || removed.certificatePath != nil {
+            try? ClientSecrets(store: secretStore(), kind: .certificatePassword).remove(SignInKey(profile: removed))
+        }
         say("Removed profile \(name). Its stored sign-in stays until `entra-credential-helper logout --all` or a logout before removal.")
         return 0
     }
@@ -151,7 +185,8 @@ struct ProfileCommand {
             profile.kind = Profile.Kind(rawValue: kind) ?? .generic
         }
         profile.username = args.value("username")
-        profile.certificatePath = args.value("certificate")
+        profile.certificatePath = args.value("certificate").map(Self.absolute)
+        profile.sendCertificateChain = args.has("send-certificate-chain")
         profile.serviceConnectionID = args.value("service-connection-id")
         if let identity = args.value("managed-identity") {
             guard let parsed = ManagedIdentityID(config: identity) else {
@@ -161,6 +196,16 @@ struct ProfileCommand {
         }
         if let ports = try TokenCommands.ports(args) { profile.ports = ports }
         return profile
+    }
+
+    /// A path given relative to the working directory, made absolute (the config is read
+    /// from anywhere).
+    static func absolute(_ path: String) -> String {
+        guard !path.hasPrefix("/") else { return path }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return path }
+        let cwd = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return (cwd == "/" ? "" : cwd) + "/" + (path.hasPrefix("./") ? String(path.dropFirst(2)) : path)
     }
 
     static func describe(_ profile: Profile, isDefault: Bool) -> String {
@@ -179,6 +224,9 @@ struct ProfileCommand {
         if let hint = profile.loginHint { lines.append("login hint:     \(hint)") }
         if let hint = profile.domainHint { lines.append("domain hint:    \(hint)") }
         if let username = profile.username { lines.append("git username:   \(username)") }
+        if let path = profile.certificatePath {
+            lines.append("certificate:    \(path)\(profile.sendCertificateChain ? " (its chain sent: x5c)" : "")")
+        }
         return lines.map { Sanitize.line($0, limit: 2000) }.joined(separator: "\n")  // hand-edited values shown clean
     }
 

@@ -119,7 +119,10 @@ public final class Services {
         // Per profile, on a cache miss: the person's sign-in, or an app's own source
         // (client credentials, workload identity, managed identity: SourceChoice).
         let apps = AppSources(client: client, http: http(), managedIdentityHTTP: CurlTransport.managedIdentity(environment: environment), clock: clock,
-                              environment: environment)
+                              environment: environment,
+                              storedPassword: { [unowned self] profile in
+                                  (try? ClientSecrets(store: self.secretStore(), kind: .certificatePassword).load(SignInKey(profile: profile))) ?? nil
+                              })
         let source = ChoosingSource(user: user, apps: apps, environment: environment,
                                     storedSecret: { [unowned self] profile throws(HelperError) in
                                         try ClientSecrets(store: self.secretStore()).load(SignInKey(profile: profile))

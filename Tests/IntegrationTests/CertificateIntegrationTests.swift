@@ -158,6 +158,11 @@ struct CertificateIntegrationTests {
         let added = try world.addProfile("app", ["--client-secret-stdin"], stdin: "a-secret-\(UUID().uuidString)\n", bus: true)
         #expect(added.status == 0, "\(added.stderr)")
         #expect(try !world.lookup("ClientSecret").isEmpty)
+        // A second profile for the same app shares the stored secret: removing one keeps it.
+        let twin = try world.addProfile("twin", ["--flow", "client-credentials"], bus: true)
+        #expect(twin.status == 0, "\(twin.stderr)")
+        #expect(try world.helper(["delete-profile", "--name", "twin"], bus: true).status == 0)
+        #expect(try !world.lookup("ClientSecret").isEmpty)
         #expect(try world.helper(["delete-profile", "--name", "app"], bus: true).status == 0)
         #expect(try world.lookup("ClientSecret").isEmpty)
         let certified = try world.addProfile("cert", ["--certificate", world.files.path("pass.pfx"), "--certificate-password-stdin"],

@@ -110,6 +110,17 @@ public enum SourceChoice: Equatable, Sendable {
         }
     }
 
+    /// Whether an app answers for the profile (no person): an app flow, or `auto` choosing an
+    /// app source. The same choice as `choose`, without the Secret Service. A flow override
+    /// that cannot be read counts as no app (acquiring says why).
+    public static func servesApp(_ profile: Profile, environment: (String) -> String?) -> Bool {
+        switch (try? flow(profile, environment: environment)) ?? .browser {
+        case .browser, .deviceCode: return false
+        case .clientCredentials, .workloadIdentity, .managedIdentity: return true
+        case .auto: return (try? choose(profile, environment: environment)).map { $0 != .userSignIn } ?? true
+        }
+    }
+
     /// The managed identity to use: a user-assigned one by AZURE_CLIENT_ID (as the Azure
     /// SDKs read it), else the profile's, else the system-assigned one.
     public static func managedIdentity(_ profile: Profile, environment: (String) -> String?) -> ManagedIdentityID {

@@ -145,10 +145,14 @@ struct ProfileCommand {
         if config.defaultProfile == name { config.defaultProfile = nil }
         try ConfigFile.save(config, path: path)
         // A client secret or certificate password stored for it goes with it (looked for
-        // only on the profiles that can have one: no D-Bus for a person's profile).
-        if removed.flow == .clientCredentials { try? ClientSecrets(store: secretStore()).remove(SignInKey(profile: removed)) }
-        if removed.flow == .clientCredentials || removed.certificatePath != nil {
-            try? ClientSecrets(store: secretStore(), kind: .certificatePassword).remove(SignInKey(profile: removed))
+        // only on the profiles that can have one: no D-Bus for a person's profile), unless
+        // another profile names the same app: they are stored per app, and that one keeps it.
+        let key = SignInKey(profile: removed)
+        if !config.profiles.values.contains(where: { SignInKey(profile: $0) == key }) {
+            if removed.flow == .clientCredentials { try? ClientSecrets(store: secretStore()).remove(key) }
+            if removed.flow == .clientCredentials || removed.certificatePath != nil {
+                try? ClientSecrets(store: secretStore(), kind: .certificatePassword).remove(key)
+            }
         }
         say("Removed profile \(name). Its stored sign-in stays until `entra-credential-helper logout --all` or a logout before removal.")
         return 0

@@ -174,8 +174,12 @@ public final class Services {
     func route(_ request: HostRouter.Request?) throws(HelperError) -> Profile? {
         guard let request else { return nil }
         guard let config = try routableConfig(host: request.host), let routed = try config.routeOrRefuse(request) else { return nil }
-        // The environment's tenant, client and authority apply as they do to `get-token --profile`.
-        let profile = ProfileResolver(config: config, environment: environment).applyingEnvironment(routed)
+        // An app (CI, an AKS pod, a VM) takes its tenant, client and authority from the
+        // environment, as the Azure SDKs do; a person's profile is used as written, so a
+        // developer's AZURE_CLIENT_ID or AZURE_TENANT_ID (set for some other tool) never
+        // moves their git, docker or kubectl sign-in.
+        let profile = SourceChoice.servesApp(routed, environment: environment)
+            ? ProfileResolver(config: config, environment: environment).applyingEnvironment(routed) : routed
         _ = try profile.authority()
         return profile
     }

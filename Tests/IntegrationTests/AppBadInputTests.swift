@@ -83,10 +83,11 @@ struct AppBadInputTests {
             try world.registerApp(certificates: [cert.certificate])
             let right = "right-Pfx~" + UUID().uuidString, wrong = "wrong-Pfx~" + UUID().uuidString
             let p12 = try world.pkcs12("app", password: right)
-            return Scenario(frontEnd: .docker, flow: "client-credentials", profile: ["--certificate", p12],
-                            environment: ["AZURE_CLIENT_CERTIFICATE_PASSWORD": wrong],
+            // Given by the environment: `profile add --certificate` opens the file and refuses it.
+            return Scenario(frontEnd: .docker, flow: "client-credentials",
+                            environment: ["AZURE_CLIENT_CERTIFICATE_PATH": p12, "AZURE_CLIENT_CERTIFICATE_PASSWORD": wrong],
                             line: ["cannot open the client certificate \(p12): ",
-                                   "; set the right password in AZURE_CLIENT_CERTIFICATE_PASSWORD or store it with the profile"],
+                                   "; set the right password in AZURE_CLIENT_CERTIFICATE_PASSWORD, or store it with `entra-credential-helper profile add NAME --certificate PATH … --certificate-password-stdin`"],
                             secrets: [right, wrong, try world.keyMaterial("app")], bus: true)
         case .certificateWithoutKey:  // flow auto: AZURE_CLIENT_CERTIFICATE_PATH picks client credentials
             let cert = try world.certificate("app")
@@ -98,7 +99,7 @@ struct AppBadInputTests {
         case .certificateNotRSA:
             let cert = try world.certificate("ec-app", ec: true)
             try world.registerApp(certificates: [cert.certificate])
-            return Scenario(frontEnd: .git, flow: "client-credentials", profile: ["--certificate", cert.both],
+            return Scenario(frontEnd: .git, flow: "client-credentials", environment: ["AZURE_CLIENT_CERTIFICATE_PATH": cert.both],
                             line: ["the client certificate \(cert.both) cannot sign for Entra ID: ",
                                    "; use an RSA key (e.g. `openssl req -x509 -newkey rsa:2048 …`) and register its certificate with the app"],
                             secrets: [try world.keyMaterial("ec-app")], bus: true)

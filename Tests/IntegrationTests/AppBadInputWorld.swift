@@ -35,7 +35,9 @@ final class AppBadInputWorld {
         "AZURE_FEDERATED_TOKEN_FILE", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_AUTHORITY_HOST", "TENANT_ID", "CLIENT_ID",
         "CLIENT_SECRET", "USE_INTERACTIVE", "ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "SYSTEM_OIDCREQUESTURI",
         "SYSTEM_ACCESSTOKEN", "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "IMDS_ENDPOINT",
-        "AZURE_POD_IDENTITY_AUTHORITY_HOST", "KUBERNETES_EXEC_INFO", "GIT_CONFIG_GLOBAL"]
+        "KUBERNETES_EXEC_INFO", "GIT_CONFIG_GLOBAL"]
+    // AZURE_POD_IDENTITY_AUTHORITY_HOST stays: Harness.environment points it at a closed
+    // 127.0.0.1 port (the test guard refuses a child without it); the IMDS cases set their own.
 
     /// The helper, detached from any terminal. `withoutFileAccessOverride`: without
     /// CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH, so that a mode-000 file is unreadable to

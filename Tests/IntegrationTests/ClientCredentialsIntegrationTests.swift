@@ -31,7 +31,8 @@ struct ClientCredentialsIntegrationTests {
              "XDG_CACHE_HOME": home.file("cache"), "XDG_STATE_HOME": home.file("state"),
              "AZURE_CLIENT_SECRET": ClientCredentialsIntegrationTests.secret]
         }
-        static let removed = SignInWorld.unset + AppWorld.appVariables.filter { $0 != "AZURE_CLIENT_SECRET" }
+        /// Harness.environment's closed loopback IMDS address stays (the test guard needs it).
+        static let removed = SignInWorld.unset + AppWorld.appVariables.filter { $0 != "AZURE_CLIENT_SECRET" && $0 != "AZURE_POD_IDENTITY_AUTHORITY_HOST" }
 
         func helper(_ arguments: [String], extra: [String: String] = [:]) throws -> Outcome {
             try run(["setsid", "-w", Harness.binary] + arguments, environment: environment.merging(extra) { $1 }, removing: Self.removed)

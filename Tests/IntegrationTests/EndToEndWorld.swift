@@ -171,9 +171,13 @@ final class EndToEndWorld {
 
     /// The refresh-token items for this world's authority in the keyring.
     func refreshTokenItems() throws -> Int {
+        // This world's own client id too: the keyring is shared by the whole run, and another
+        // world's emulator may have had this port (and left its sign-in) earlier.
         let found = try run(["secret-tool", "search", "--all", "xdg:schema", "io.github.entra-credential-helper.RefreshToken",
-                             "authority", world.authority])
-        return (found.stdout + found.stderr).split(separator: "\n").filter { $0.hasPrefix("[/") }.count
+                             "authority", world.authority, "client_id", world.clientID])
+        let count = (found.stdout + found.stderr).split(separator: "\n").filter { $0.hasPrefix("[/") }.count
+        if count != 1 { print("refresh-token items for \(world.authority) \(world.clientID): \(count)\n\(found.stdout)\(found.stderr)") }
+        return count
     }
 
     /// The emulator's verdict on a token: its claims when this run issued it and it is valid.

@@ -105,6 +105,12 @@ struct ClientCredentialsIntegrationTests {
         }
         #expect(world.filesContaining(Self.secret).isEmpty)
         #expect(world.filesContaining(expected).isEmpty, "the token is cached in the kernel keyring, not under HOME")
+
+        // A CI job's clean-up step, with no D-Bus session: the app's cached token goes, exit 0.
+        let cleared = try world.helper(["clear-cache", "--profile", "ci"])
+        #expect(cleared.status == 0 && cleared.stderr.hasPrefix("Signed out of profile ci"), "\(cleared.stderr)")
+        let fresh = try world.helper(["get-token", "--profile", "ci"])
+        #expect(fresh.status == 0 && world.requests == 2, "the cached token was not cleared: \(world.requests) requests")
         _ = try world.helper(["logout", "--profile", "ci"])
     }
 

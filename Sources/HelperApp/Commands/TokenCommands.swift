@@ -74,7 +74,17 @@ struct TokenCommands {
             let all = args.has("all")
             if all, args.value("profile") != nil { throw .usage("logout: give --profile P or --all, not both") }
             let (profile, engine) = all ? (nil, try services.engine(storeFlag: args.value("store"))) : try setUp(args, command: command)
-            try engine.logout(profile)
+            do {
+                try engine.logout(profile)
+            } catch {
+                // An app keeps no refresh token: in CI, with no Secret Service to reach, its
+                // cached access tokens (removed first) were all there was to clear.
+                guard let profile, SourceChoice.servesApp(profile, environment: environment) else { throw error }
+                switch error {
+                case .noSessionBus, .noSecretService, .missingLibrary: break
+                default: throw error
+                }
+            }
             // Caches an earlier setting left elsewhere (another store, the Secret Service
             // fallback for access tokens) go too.
             let failures = services.clearEveryStore(profile.map(SignInKey.init(profile:)))

@@ -5,6 +5,9 @@
 public enum ArcChallengeProblem: Equatable, Sendable {
     /// Arc serves only the machine's system-assigned identity.
     case userAssigned
+    /// IDENTITY_ENDPOINT is not on this machine: the agent listens on localhost, and its
+    /// key must never go elsewhere.
+    case notLocal(endpoint: String)
     /// The first answer was this status, not the 401 challenge.
     case noChallenge(status: Int)
     /// A 401 without WWW-Authenticate.
@@ -36,6 +39,9 @@ extension HelperError {
         case .userAssigned:
             return ("Azure Arc has only the machine's system-assigned managed identity",
                     "unset AZURE_CLIENT_ID and remove the profile's --managed-identity, or run this elsewhere")
+        case let .notLocal(endpoint):
+            return ("the Azure Arc identity endpoint \(file(endpoint)) is not on this machine (the agent's is http://localhost:40342/…); its key is not sent there",
+                    "check IDENTITY_ENDPOINT: it must be the Azure Connected Machine agent's")
         case let .noChallenge(status):
             return ("the Azure Arc identity endpoint answered HTTP \(status), not its 401 challenge", agent)
         case .missingHeader:

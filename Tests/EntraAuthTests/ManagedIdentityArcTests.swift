@@ -145,6 +145,19 @@ final class ManagedIdentityArcTests {
         #expect(http.requests.isEmpty)
     }
 
+    @Test("an endpoint not on this machine is refused before any request: the key never leaves it", arguments: [
+        "https://arc.example.com/metadata/identity/oauth2/token", "http://10.0.0.4:40342/metadata/identity/oauth2/token",
+        "http://169.254.169.254/metadata/identity/oauth2/token", "http://user@127.0.0.1:40342/x", "gopher://127.0.0.1:40342/x",
+    ])
+    func notLocal(endpoint: String) throws {
+        challenge(try keyFile())
+        http.enqueue(200, #"{"access_token":"arc-token","expires_in":"3599","token_type":"Bearer"}"#)
+        let remote = ManagedIdentity(http: http, endpoint: .arc(endpoint: endpoint), identity: .systemAssigned, clock: clock,
+                                     arcTokenDirectory: directory)
+        #expect(problem(remote) == .notLocal(endpoint: endpoint))
+        #expect(http.requests.isEmpty)
+    }
+
     @Test("the realm's value: quoted or not, the scheme in any case", arguments: [
         ("Basic realm=/d/k.key", "/d/k.key"), (#"basic realm="/d/k.key""#, "/d/k.key"), ("BASIC  Realm=/d/k.key", "/d/k.key"),
     ])

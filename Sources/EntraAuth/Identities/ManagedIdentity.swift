@@ -169,8 +169,9 @@ public final class ManagedIdentity: TokenSource {
         let resource = try Self.resource(scopes)
         var request = request(resource: resource)
         var arc: ArcChallenge?
-        if case .arc = endpoint {
+        if case let .arc(url) = endpoint {
             guard identity == .systemAssigned else { throw .arcChallenge(problem: .userAssigned) }
+            guard url.hasPrefix("http://"), Authority.isLoopback(url: url) else { throw .arcChallenge(problem: .notLocal(endpoint: url)) }
             arc = ArcChallenge(directory: arcTokenDirectory)
         }
         var wait = firstWaitMilliseconds

@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import HelperCore
 import Testing
@@ -65,6 +66,26 @@ struct FederatedAssertionTests {
         #expect { try FederatedTokenFile(path: big, clock: clock).assertion(audience: "x") } throws: { error in
             guard case .federatedTokenFile(_, .unreadable)? = error as? HelperError else { return false }
             return true
+        }
+    }
+
+    @Test("the token file must be a regular file: a FIFO or a device there is one line, never waited on")
+    func notRegular() throws {
+        let fifo = directory + "/fifo"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let zero = directory + "/zero"
+        #expect(symlink("/dev/zero", zero) == 0)
+        for path in [fifo, zero] {
+            // On a thread, so that a read that blocks fails the test instead of hanging it.
+            let done = DispatchSemaphore(value: 0)
+            let outcome = Mutex<HelperError?>(nil)
+            nonisolated(unsafe) let file = FederatedTokenFile(path: path, clock: clock)  // used by that thread only
+            Thread.detachNewThread {
+                do { _ = try file.assertion(audience: "x") } catch let error as HelperError { outcome.withLock { $0 = error } } catch {}
+                done.signal()
+            }
+            #expect(done.wait(timeout: .now() + 10) == .success, "\(path): the read blocked")
+            #expect(outcome.withLock { $0 } == .federatedTokenFile(path: path, problem: .unreadable("not a regular file")))
         }
     }
 

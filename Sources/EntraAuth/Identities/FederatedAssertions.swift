@@ -18,7 +18,7 @@ public struct FederatedTokenFile: ClientAssertionProvider {
     public func assertion(audience: String) throws(HelperError) -> String {
         let bytes: [UInt8]
         do {
-            bytes = try Files.read(path, limit: Self.limit)
+            bytes = try Files.read(path, limit: Self.limit, regularFile: true)  // a FIFO there is refused, not waited on
         } catch {
             switch error {
             case .missing: throw .federatedTokenFile(path: path, problem: .missing)

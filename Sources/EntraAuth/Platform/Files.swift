@@ -17,17 +17,20 @@ public enum Files {
     /// The whole file, or `.missing` when it does not exist. `followLinks: false` refuses
     /// a symbolic link (O_NOFOLLOW). `ownRegularFile: true` refuses anything but a regular
     /// file of ours, checked on the opened descriptor; the open does not block (a FIFO
-    /// planted there is refused, not waited on).
+    /// planted there is refused, not waited on). `regularFile: true` does the same for a
+    /// file of any owner (a projected token is root's).
     public static func read(_ path: String, limit: Int = 1 << 20, followLinks: Bool = true,
-                            ownRegularFile: Bool = false) throws(Failure) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | (followLinks ? 0 : O_NOFOLLOW) | (ownRegularFile ? O_NONBLOCK : 0))
+                            ownRegularFile: Bool = false, regularFile: Bool = false) throws(Failure) -> [UInt8] {
+        let checked = ownRegularFile || regularFile
+        let fd = open(path, O_RDONLY | O_CLOEXEC | (followLinks ? 0 : O_NOFOLLOW) | (checked ? O_NONBLOCK : 0))
         guard fd >= 0 else { throw errno == ENOENT ? .missing : .failed(errorText()) }
         defer { close(fd) }
-        if ownRegularFile {
+        if checked {
             var info = stat()
-            guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_uid == geteuid() else {
-                throw .failed("not a regular file of yours")
+            guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+                throw .failed(ownRegularFile ? "not a regular file of yours" : "not a regular file")
             }
+            guard !ownRegularFile || info.st_uid == geteuid() else { throw .failed("not a regular file of yours") }
         }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16384)

@@ -50,6 +50,10 @@ struct InspectTests {
         #expect((object["expires_on"] as? String)?.hasSuffix("Z") == true)
         #expect(!streams.stdout.contains(token) && !streams.stdout.contains("c2lnbmF0dXJl"))
         #expect(!streams.diagnostics.joined().contains(token))
+        let (_, text) = world.run(["entra-credential-helper", "inspect", "--profile", "git"])
+        let lines = text.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("scopes: user_impersonation Repo.Read"))
+        #expect(!lines.contains { $0.hasPrefix("roles:") }, "a person's token has no roles: no empty line for them")
     }
 
     @Test("an app's token: roles, not scopes; text output; hostile claim values shown clean")
@@ -61,7 +65,7 @@ struct InspectTests {
         #expect(exit == 0, "\(streams.diagnostics)")
         let lines = streams.stdout.split(separator: "\n").map(String.init)
         #expect(lines.contains("roles: User.Read.All Mail.Send"))
-        #expect(lines.contains("scopes: "))
+        #expect(!lines.contains { $0.hasPrefix("scopes:") }, "an app's token has no scopes: no empty line for them")
         #expect(lines.contains("app: c1"))
         #expect(lines.contains("account: -"))
         #expect(!streams.stdout.contains("\u{1B}"))

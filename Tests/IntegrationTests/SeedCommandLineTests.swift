@@ -70,6 +70,10 @@ struct SeedCommandLineTests {
         (["help", "get-token"], "User.Read"),
         (["help"], "create-profile"),
         (["help"], "CLIENT_SECRET"),
+        (["help"], "AZURE_FEDERATED_TOKEN_FILE"),
+        (["--help"], "IDENTITY_ENDPOINT, IMDS_ENDPOINT"),
+        (["get-token", "--help"], "Callers without a person"),
+        (["help", "refresh"], "acquired afresh from its source"),
     ])
     func help(arguments: [String], text: String) throws {
         let result = try run([Harness.binary] + arguments, environment: CommandLineTests.nowhere)

@@ -30,6 +30,24 @@ enum Help {
       --tenant T  --client-id C  --authority-host URL   override the profile for this call
     """
 
+    /// Which variables the app flows read (`help get-token`); SourceChoice decides.
+    static let appFlowsText = """
+    Callers without a person (no refresh token is kept; `help` lists the variables):
+      client-credentials  AZURE_CLIENT_SECRET, or a secret stored by `profile add … --client-secret-stdin`;
+                          or a certificate: AZURE_CLIENT_CERTIFICATE_PATH (else the profile's --certificate),
+                          AZURE_CLIENT_CERTIFICATE_PASSWORD, AZURE_CLIENT_SEND_CERTIFICATE_CHAIN=true
+      workload-identity   AZURE_FEDERATED_TOKEN_FILE (read on every acquisition), else GitHub Actions'
+                          ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN, else Azure Pipelines' SYSTEM_OIDCREQUESTURI,
+                          SYSTEM_ACCESSTOKEN and AZURESUBSCRIPTION_SERVICE_CONNECTION_ID (or --service-connection-id)
+      managed-identity    IDENTITY_ENDPOINT with IDENTITY_HEADER (App Service) or IMDS_ENDPOINT (Arc), else
+                          IMDS (AZURE_POD_IDENTITY_AUTHORITY_HOST moves it); the identity: AZURE_CLIENT_ID,
+                          else the profile's --managed-identity, else the system-assigned one
+      auto                workload-identity when AZURE_FEDERATED_TOKEN_FILE is set, client-credentials when
+                          AZURE_CLIENT_SECRET or a certificate is, else a person's sign-in; never managed identity
+      ENTRA_CREDENTIAL_HELPER_FLOW beats the profile's flow. AZURE_TENANT_ID, AZURE_CLIENT_ID and
+      AZURE_AUTHORITY_HOST give the tenant, the app and the authority.
+    """
+
     static func text(topic: String?) -> String {
         switch topic {
         case "profile":
@@ -75,11 +93,16 @@ enum Help {
             Silent first: a cached access token with 5 minutes left, then the refresh token;
             then the browser (PKCE, loopback redirect), or the device code without a display.
             \(tokenFlags)
+
+            \(appFlowsText)
             """
         case "status", "refresh", "logout", "clear-cache":
             return """
-            entra-credential-helper status [--profile P] [--output json]   account, tenant, scopes, expiry, stores; never a token
-            entra-credential-helper refresh [--profile P]                  runs the refresh-token grant now
+            entra-credential-helper status [--profile P] [--output json]   account, tenant, scopes, expiry, stores; never a token;
+              for an app flow also flow: (the flow that runs) and identity: (the app id, or the managed identity)
+            entra-credential-helper refresh [--profile P]                  a new access token now: a person's from the
+              refresh-token grant; an app flow's acquired afresh from its source (secret, certificate,
+              federated token, managed identity), which keeps no refresh token
             entra-credential-helper logout [--profile P | --all]           removes refresh and cached access tokens
             entra-credential-helper clear-cache [--profile P | --all]      the same as logout (the seed CLI's name)
               from every store: the Secret Service (its access-token fallback too), the
@@ -175,9 +198,27 @@ enum Help {
               ENTRA_CREDENTIAL_HELPER_DBUS_TIMEOUT_MS            bound for each keyring call (default 5000, 50 to 60000)
               ENTRA_CREDENTIAL_HELPER_SECRET_TRANSPORT=encrypted  read and write secrets over the encrypted session
               DISPLAY / WAYLAND_DISPLAY                           when set, a locked keyring may show its unlock prompt
-              AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_AUTHORITY_HOST  override the profile (flags override these)
+              AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_AUTHORITY_HOST
+                                                                  override the profile (flags override these) for get-token,
+                                                                  login, the other commands and `kubectl --profile P`; for a
+                                                                  profile git, docker or kubectl picks by host, only when an
+                                                                  app answers (an app flow, or auto choosing one); a person's
+                                                                  profile is used as written
               TENANT_ID, CLIENT_ID, USE_INTERACTIVE               Lokka's names, used when no profile is given
               CLIENT_SECRET                                       Lokka's app-only mode: that profile uses client-credentials
+              ENTRA_CREDENTIAL_HELPER_FLOW                        the flow for every profile (beats the profile's flow)
+              AZURE_CLIENT_SECRET                                 client-credentials' secret (auto then chooses client-credentials)
+              AZURE_CLIENT_CERTIFICATE_PATH, AZURE_CLIENT_CERTIFICATE_PASSWORD
+                                                                  client-credentials' certificate (PEM or PKCS#12) and its password
+              AZURE_CLIENT_SEND_CERTIFICATE_CHAIN=true            send the chain (x5c): an app registered by subject name and issuer
+              AZURE_FEDERATED_TOKEN_FILE                          workload identity's token, read on every acquisition (auto chooses it)
+              ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN
+                                                                  GitHub Actions (id-token: write): workload identity's federated token
+              SYSTEM_OIDCREQUESTURI, SYSTEM_ACCESSTOKEN, AZURESUBSCRIPTION_SERVICE_CONNECTION_ID
+                                                                  Azure Pipelines (an AzureCLI@2 task): workload identity's token
+              AZURE_POD_IDENTITY_AUTHORITY_HOST                   managed identity: the IMDS address (AZURE_CLIENT_ID: a user-assigned one)
+              IDENTITY_ENDPOINT, IDENTITY_HEADER                  managed identity on App Service and Container Apps
+              IDENTITY_ENDPOINT, IMDS_ENDPOINT                    managed identity on an Azure Arc server (root or the himds group)
               ENTRA_CREDENTIAL_HELPER_CONFIG                      the config file's path
               ENTRA_CREDENTIAL_HELPER_STORE                       secret-service (default), memory or file
               BROWSER                                             the browser command (else xdg-open)

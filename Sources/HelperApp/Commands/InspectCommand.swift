@@ -16,7 +16,11 @@ extension TokenCommands {
         if output == "json" {
             streams.writeOutput(JSON.encode(.object(Dictionary(uniqueKeysWithValues: fields))) + [0x0A])
         } else {
-            for (name, value) in fields { out("\(name): \(Self.text(value))") }
+            // An app's token has roles and no scopes, a person's the reverse: the empty one
+            // is left out (JSON keeps both keys).
+            for (name, value) in fields where !(name == "scopes" || name == "roles") || value != .array([]) {
+                out("\(name): \(Self.text(value))")
+            }
         }
         return 0
     }

@@ -231,6 +231,8 @@ struct ProfileCommand {
         if let path = profile.certificatePath {
             lines.append("certificate:    \(path)\(profile.sendCertificateChain ? " (its chain sent: x5c)" : "")")
         }
+        if let identity = profile.managedIdentity { lines.append("managed identity: \(identity.configValue)") }
+        if let connection = profile.serviceConnectionID { lines.append("service connection: \(connection)") }
         return lines.map { Sanitize.line($0, limit: 2000) }.joined(separator: "\n")  // hand-edited values shown clean
     }
 

@@ -15,6 +15,9 @@ struct SourceChoiceTests {
         return profile
     }()
 
+    /// A person's preset: a Microsoft public client id, which no app secret belongs to.
+    static let preset: Profile = (try? Preset.azureDevOps.profile(name: "ado")) ?? named
+
     struct Row: Sendable, CustomTestStringConvertible {
         let flow: Profile.Flow
         let environment: [String: String]
@@ -56,6 +59,14 @@ struct SourceChoiceTests {
         Row(.auto, ["AZURE_CLIENT_CERTIFICATE_PATH": "/env.pem"], .clientCertificate(path: "/env.pem"), profile: configured),
         Row(.workloadIdentity, ["SYSTEM_OIDCREQUESTURI": "https://ado/x", "SYSTEM_ACCESSTOKEN": "st", "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID": "sc"],
             .azurePipelines(requestURI: "https://ado/x", accessToken: "st", serviceConnectionID: "sc-profile"), profile: configured),
+        // auto on a person's preset: another tool's exported secret, certificate or token
+        // file does not make it an app unless AZURE_CLIENT_ID names the app.
+        Row(.auto, ["AZURE_CLIENT_SECRET": "s"], .userSignIn, profile: preset),
+        Row(.auto, ["AZURE_CLIENT_CERTIFICATE_PATH": "/c.pem"], .userSignIn, profile: preset),
+        Row(.auto, ["AZURE_FEDERATED_TOKEN_FILE": "/t"], .userSignIn, profile: preset),
+        Row(.auto, ["AZURE_FEDERATED_TOKEN_FILE": "/t", "AZURE_CLIENT_ID": "app"], .federatedTokenFile(path: "/t"), profile: preset),
+        Row(.auto, ["AZURE_CLIENT_SECRET": "s", "AZURE_CLIENT_ID": "app"], .clientSecret("s"), profile: preset),
+        Row(.clientCredentials, ["AZURE_CLIENT_SECRET": "s"], .clientSecret("s"), profile: preset),
         Row(.auto, ["ENTRA_CREDENTIAL_HELPER_FLOW": "bogus"], nil),
         Row(.auto, ["ENTRA_CREDENTIAL_HELPER_FLOW": "", "AZURE_CLIENT_SECRET": ""], .userSignIn),
     ]

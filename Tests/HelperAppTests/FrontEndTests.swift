@@ -116,7 +116,7 @@ struct FrontEndTests {
     @Test("a routed profile takes AZURE_AUTHORITY_HOST from the environment only when an app answers", arguments: [
         ([String: String](), false),
         (["ENTRA_CREDENTIAL_HELPER_FLOW": "workload-identity", "AZURE_FEDERATED_TOKEN_FILE": "/nonexistent/token"], true),
-        (["AZURE_FEDERATED_TOKEN_FILE": "/nonexistent/token"], true),   // auto on AKS
+        (["AZURE_FEDERATED_TOKEN_FILE": "/nonexistent/token", "AZURE_CLIENT_ID": "app"], true),   // auto on AKS
         (["ENTRA_CREDENTIAL_HELPER_FLOW": "device-code"], false),
     ])
     func routedProfileUnderEnvironment(extra: [String: String], app: Bool) throws {

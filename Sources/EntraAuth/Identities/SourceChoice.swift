@@ -42,9 +42,16 @@ public enum SourceChoice: Equatable, Sendable {
         case .browser, .deviceCode:
             return .userSignIn
         case .auto:
-            if let path = value("AZURE_FEDERATED_TOKEN_FILE") { return .federatedTokenFile(path: path) }
-            if let secret = try secret() { return .clientSecret(secret) }
-            if let path = value("AZURE_CLIENT_CERTIFICATE_PATH") ?? profile.certificatePath { return .clientCertificate(path: path) }
+            // The environment's credential names an app only with that app's id: AZURE_CLIENT_ID,
+            // or a profile's own client id. A person's preset (a Microsoft public client, which
+            // has no secret) is never run as an app because some other tool exported a secret.
+            if environmentNamesApp(profile, value) {
+                if let path = value("AZURE_FEDERATED_TOKEN_FILE") { return .federatedTokenFile(path: path) }
+                if let secret = try secret() { return .clientSecret(secret) }
+            }
+            if let path = profile.certificatePath ?? (environmentNamesApp(profile, value) ? value("AZURE_CLIENT_CERTIFICATE_PATH") : nil) {
+                return .clientCertificate(path: value("AZURE_CLIENT_CERTIFICATE_PATH") ?? path)
+            }
             return .userSignIn
         case .clientCredentials:
             if let secret = try secret() { return .clientSecret(secret) }
@@ -108,6 +115,14 @@ public enum SourceChoice: Equatable, Sendable {
         case let .azurePipelines(_, _, connection): return "workload-identity|azure-pipelines=" + connection + client
         case .managedIdentity: return "managed-identity|" + managedIdentity(profile, environment: environment).configValue
         }
+    }
+
+    /// Whether the environment's app credential may serve `profile` under `auto`: the
+    /// environment names the app (AZURE_CLIENT_ID), or the profile's client id is not one of
+    /// the presets' Microsoft public clients.
+    static func environmentNamesApp(_ profile: Profile, _ value: (String) -> String?) -> Bool {
+        value("AZURE_CLIENT_ID") != nil || profile.name == ProfileResolver.environmentProfile
+            || !Preset.allCases.contains { $0.clientID == profile.clientID }
     }
 
     /// Whether an app answers for the profile (no person): an app flow, or `auto` choosing an

@@ -44,6 +44,7 @@ enum Help {
                           else the profile's --managed-identity, else the system-assigned one
       auto                workload-identity when AZURE_FEDERATED_TOKEN_FILE is set, client-credentials when
                           AZURE_CLIENT_SECRET or a certificate is, else a person's sign-in; never managed identity
+                          (on a preset's profile those count only with AZURE_CLIENT_ID set)
       ENTRA_CREDENTIAL_HELPER_FLOW beats the profile's flow. AZURE_TENANT_ID, AZURE_CLIENT_ID and
       AZURE_AUTHORITY_HOST give the tenant, the app and the authority.
     """

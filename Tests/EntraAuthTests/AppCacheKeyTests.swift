@@ -66,6 +66,24 @@ struct AppCacheKeyTests {
         #expect(cache.accessTokens.isEmpty)
     }
 
+    @Test("two CI jobs on one runner never share an app token: each proves its own OIDC subject", arguments: [
+        ["ENTRA_CREDENTIAL_HELPER_FLOW": "workload-identity", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://gh.example/x",
+         "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "rt", "GITHUB_REPOSITORY": "o/r", "GITHUB_RUN_ID": "1", "GITHUB_RUN_ATTEMPT": "1", "GITHUB_JOB": "a"],
+        ["ENTRA_CREDENTIAL_HELPER_FLOW": "workload-identity", "SYSTEM_OIDCREQUESTURI": "https://ado.example/x", "SYSTEM_ACCESSTOKEN": "st",
+         "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID": "sc", "SYSTEM_COLLECTIONID": "c", "BUILD_BUILDID": "1", "SYSTEM_JOBID": "a"],
+    ])
+    func ciJobs(job: [String: String]) throws {
+        let other = job.merging(["GITHUB_RUN_ID": "2", "BUILD_BUILDID": "2"].filter { job[$0.key] != nil }) { $1 }
+        for (environment, answer) in [(job, "job-1-token"), (other, "job-2-token")] {
+            let member = environment["SYSTEM_OIDCREQUESTURI"] == nil ? "value" : "oidcToken"
+            http.enqueue(200, #"{"\#(member)":"\#(fakeJWT(#"{"aud":"api://AzureADTokenExchange"}"#))"}"#)
+            appAnswers(answer)
+            #expect(try token(environment) == answer)
+        }
+        #expect(try token(job) == "job-1-token")  // the same job again: from the cache
+        #expect(http.requests.count == 4 && http.remaining == 0)
+    }
+
     @Test("two certificates, two AZURE_CLIENT_IDs or two managed identities never share an entry")
     func appIdentities() throws {
         var certificate = ["ENTRA_CREDENTIAL_HELPER_FLOW": "client-credentials", "AZURE_CLIENT_CERTIFICATE_PATH": "/a.pem"]

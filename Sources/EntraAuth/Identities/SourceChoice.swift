@@ -106,13 +106,18 @@ public enum SourceChoice: Equatable, Sendable {
     public static func cacheIdentity(_ profile: Profile, environment: (String) -> String?) -> String {
         guard let choice = try? choose(profile, environment: environment, storedSecret: { "" }) else { return "unusable" }
         let client = environment("AZURE_CLIENT_ID").flatMap { $0.isEmpty ? nil : "|client=" + $0 } ?? ""
+        func job(_ names: [String]) -> String { "|job=" + names.map { environment($0) ?? "" }.joined(separator: ",") }
         switch choice {
         case .userSignIn: return ""
         case .clientSecret: return "client-credentials|secret" + client
         case let .clientCertificate(path): return "client-credentials|certificate=" + path + client
         case let .federatedTokenFile(path): return "workload-identity|file=" + path + client
-        case .gitHubActions: return "workload-identity|github-actions" + client
-        case let .azurePipelines(_, _, connection): return "workload-identity|azure-pipelines=" + connection + client
+        // A CI job proves its own OIDC subject (repository, branch, environment): a token is
+        // never served to another job on the same (self-hosted) runner.
+        case .gitHubActions:
+            return "workload-identity|github-actions" + job(["GITHUB_REPOSITORY", "GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT", "GITHUB_JOB"]) + client
+        case let .azurePipelines(_, _, connection):
+            return "workload-identity|azure-pipelines=" + connection + job(["SYSTEM_COLLECTIONID", "BUILD_BUILDID", "SYSTEM_JOBID"]) + client
         case .managedIdentity: return "managed-identity|" + managedIdentity(profile, environment: environment).configValue
         }
     }

@@ -2,8 +2,8 @@ import HelperCore
 
 /// The seam between "which credential" and everything else: something that gives an
 /// access token for these scopes. The user sign-in (UserSignIn: the refresh-token grant,
-/// then the browser, then the device code) is the first; client credentials, workload
-/// identity, managed identity and a broker are each another, chosen per profile.
+/// then the browser, then the device code) is one; client credentials, workload identity
+/// and managed identity (Identities/) are the others, chosen per profile by ChoosingSource.
 /// The access-token cache, the cross-process lock and the front ends sit above it
 /// (SignInEngine) and do not care which one answered.
 public protocol TokenSource: AnyObject {

@@ -59,7 +59,7 @@ public struct Profile: Equatable, Sendable {
     /// "send_certificate_chain" (true or false).
     public var sendCertificateChain = false
     /// The Azure Pipelines service connection for workload identity; beats
-    /// AZURE_SUBSCRIPTION_SERVICE_CONNECTION_ID. Config: "service_connection_id".
+    /// AZURESUBSCRIPTION_SERVICE_CONNECTION_ID. Config: "service_connection_id".
     public var serviceConnectionID: String?
 
     public static let defaultPorts = 49152...65535

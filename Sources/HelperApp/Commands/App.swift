@@ -19,6 +19,13 @@ public enum App {
         case let .help(topic):
             streams.writeOutput(Array((Help.text(topic: topic) + "\n").utf8))
             return 0
+        case let .manPage(page):
+            guard let text = ManPage.render(page: page) else {
+                streams.writeDiagnostic("entra-credential-helper: no man page '\(Sanitize.line(page, limit: 40))'; pages: \(ManPage.pages.joined(separator: ", "))")
+                return 2
+            }
+            streams.writeOutput(Array(text.utf8))
+            return 0
         case .version:
             streams.writeOutput(Array("entra-credential-helper \(Help.version)\n".utf8))
             return 0

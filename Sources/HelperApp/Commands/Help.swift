@@ -1,6 +1,7 @@
 import EntraAuth
+import HelperCore
 enum Help {
-    static let version = "0.1.0"
+    static let version = HelperVersion.current
 
     static let gitUsage = "usage: entra-credential-helper git <get|store|erase> (git runs this for you: `git config --global credential.helper entra`)"
 
@@ -174,6 +175,8 @@ enum Help {
             """
         case let topic? where seedText(topic: topic) != nil:
             return seedText(topic: topic) ?? ""
+        case let topic? where manualText(topic: topic) != nil:  // files, exit-status, examples (HelpManual.swift)
+            return manualText(topic: topic) ?? ""
         default:
             return """
             entra-credential-helper \(version): Microsoft Entra ID tokens for git, docker and kubectl, and stored logins.
@@ -189,7 +192,8 @@ enum Help {
               entra-credential-helper kubectl [--profile P]                  kubectl exec credential plugin
               entra-credential-helper setup git|docker|kubectl [--profile P]  point git, docker or kubectl at this helper
               entra-credential-helper doctor                                 check the keyring, bus, browser, config and clock
-              entra-credential-helper help [TOPIC]                           this text, or: profile, create-profile, get-token, login, inspect, status, setup, git, docker, kubectl, doctor
+              entra-credential-helper help [TOPIC]                           this text, or: profile, create-profile, get-token, login, inspect, status, setup, git, docker, kubectl, doctor, files, exit-status, examples
+              entra-credential-helper help --man [PAGE]                      a man page in roff: entra-credential-helper, git-credential-entra, docker-credential-entra
               entra-credential-helper --version
 
             Names: installed as git-credential-entra and docker-credential-entra too.
@@ -222,6 +226,9 @@ enum Help {
               IDENTITY_ENDPOINT, IMDS_ENDPOINT                    managed identity on an Azure Arc server (root or the himds group)
               ENTRA_CREDENTIAL_HELPER_CONFIG                      the config file's path
               ENTRA_CREDENTIAL_HELPER_STORE                       secret-service (default), memory or file
+              ENTRA_CREDENTIAL_HELPER_ACCESS_CACHE=secret-service cache access tokens in the Secret Service, not the kernel keyring
+              ENTRA_CREDENTIAL_HELPER_PUBLIC_SUFFIX_LIST          the Public Suffix List's path (default: Debian's publicsuffix)
+              CI, GIT_TERMINAL_PROMPT=0                           with no terminal: never prompt, fail with the login command
               BROWSER                                             the browser command (else xdg-open)
               SSL_CERT_FILE, HTTPS_PROXY, NO_PROXY                TLS inspection CA bundle and proxy
             """

@@ -7,6 +7,7 @@ enum Invocation: Equatable {
     case git(action: String)
     case docker(action: String?)
     case help(topic: String?)
+    case manPage(String)
     case version
     case profile([String])
     case token(command: String, [String])
@@ -44,6 +45,7 @@ enum Invocation: Equatable {
         let tail = Array(rest.dropFirst())
         switch command {
         case "--help", "-h": return .help(topic: nil)
+        case "help" where tail.first == "--man": return .manPage(tail.dropFirst().first ?? "entra-credential-helper")
         case "help": return .help(topic: tail.first)
         case "--version", "-V", "version": return .version
         case "git":

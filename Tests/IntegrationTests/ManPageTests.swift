@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+/// The man pages cannot drift from `help` (issue 12): each page, rendered by the real `man`
+/// from `help --man PAGE`, holds every line of its help topics as `help TOPIC` prints it,
+/// every flag the bash completion offers and every variable the sources read.
+@Suite("man pages")
+struct ManPageTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// What a reader sees: `man -l` on the page the binary renders, overstrikes removed, spaces kept (no tabs).
+    static func rendered(_ page: String) throws -> Set<String> {
+        let script = #"set -o pipefail; "$0" help --man "$1" | man -l - | col -bx"#
+        let outcome = try run(["bash", "-c", script, Harness.binary, page],
+                              environment: ["LC_ALL": "C.UTF-8", "MANWIDTH": "80", "MAN_DISABLE_SECCOMP": "1", "MANPAGER": "cat"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.isEmpty, "man or groff complained: \(outcome.stderr)")
+        return Set(outcome.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
+    }
+
+    static func help(_ topic: String?) throws -> String {
+        try run([Harness.binary, "help"] + (topic.map { [$0] } ?? [])).stdout
+    }
+
+    /// The topics `help` itself lists ("this text, or: profile, create-profile, …").
+    static func helpTopics() throws -> [String] {
+        let line = try help(nil).split(separator: "\n").first { $0.contains("this text, or: ") } ?? ""
+        let list = line.components(separatedBy: "this text, or: ").last ?? ""
+        return list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    @Test("each page holds every line of its help topics", arguments: [
+        ("entra-credential-helper", nil), ("git-credential-entra", ["git"]), ("docker-credential-entra", ["docker"]),
+    ] as [(String, [String]?)])
+    func everyLine(page: String, topics: [String]?) throws {
+        let shown = try Self.rendered(page)
+        let names: [String?] = try topics ?? ([nil] + Self.helpTopics())
+        #expect(names.count > 10 || topics != nil, "help lists its topics: \(names)")
+        var missing: [String] = []
+        for topic in names {
+            for line in try Self.help(topic).split(separator: "\n") {
+                let text = line.trimmingCharacters(in: .whitespaces)
+                if !text.isEmpty, !shown.contains(text) { missing.append("help \(topic ?? ""): \(text)") }
+            }
+        }
+        #expect(missing.isEmpty, "not in \(page)(1):\n\(missing.joined(separator: "\n"))")
+    }
+
+    @Test("entra-credential-helper(1) names every flag the completion offers")
+    func everyFlag() throws {
+        let page = try Self.rendered("entra-credential-helper").joined(separator: "\n")
+        let completion = try String(contentsOf: Self.repository.appendingPathComponent(
+            "integrations/completion/entra-credential-helper.bash"), encoding: .utf8)
+        let flags = Set(Self.matches(#"--[a-z][a-z-]+"#, in: completion)).subtracting(["--help"])  // every command's
+        #expect(flags.count > 20)
+        let missing = flags.filter { !page.contains($0) }.sorted()
+        #expect(missing.isEmpty, "not in the page: \(missing)")
+    }
+
+    @Test("entra-credential-helper(1) names every variable the sources read")
+    func everyVariable() throws {
+        let page = try Self.rendered("entra-credential-helper").joined(separator: "\n")
+        let sources = Self.repository.appendingPathComponent("Sources")
+        var names = Set<String>()
+        for case let file as String in FileManager.default.enumerator(atPath: sources.path) ?? .init() where file.hasSuffix(".swift") {
+            let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
+            names.formUnion(Self.matches(#"environment\("([A-Z_]+)"\)"#, in: text, group: 1))
+        }
+        names.remove("GIT_EXEC_PATH")  // git sets it for the commands it runs; nothing for a user to set
+        #expect(names.count > 20)
+        let missing = names.filter { !page.contains($0) }.sorted()
+        #expect(missing.isEmpty, "not in the page: \(missing)")
+    }
+
+    @Test("an unknown page is a usage error naming the pages")
+    func unknownPage() throws {
+        let outcome = try run([Harness.binary, "help", "--man", "nope"])
+        #expect(outcome.status == 2 && outcome.stdout.isEmpty)
+        #expect(outcome.stderr.contains("git-credential-entra, docker-credential-entra"))
+    }
+
+    static func matches(_ pattern: String, in text: String, group: Int = 0) -> [String] {
+        let regex = try! NSRegularExpression(pattern: pattern)
+        return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap {
+            Range($0.range(at: group), in: text).map { String(text[$0]) }
+        }
+    }
+}

@@ -12,7 +12,8 @@ build_packages=(libsecret-1-dev pkgconf g++ gnome-keyring dbus libsecret-tools l
                 libcurl4-openssl-dev libcurl4 libssl3 python3 publicsuffix)
 demo_packages=(git curl openssl)
 test_packages=(git zsh dbus-tests docker-registry apache2-utils golang-docker-credential-helpers
-               time curl make valgrind chromium python3-msal python3-yaml openssl util-linux gdb)
+               time curl make valgrind chromium python3-msal python3-yaml openssl util-linux gdb
+               dpkg-dev lintian man-db)  # the last three: scripts/build-deb.sh and deb-check.sh
 packages=("${build_packages[@]}")
 [ "$mode" = demo ] || [ "$mode" = test ] && packages+=("${demo_packages[@]}")
 [ "$mode" = test ] && packages+=("${test_packages[@]}")

@@ -14,6 +14,7 @@ if [ $# -eq 0 ]; then  # the offline demo's servers against real git, docker and
     # Every libFuzzer target for a short smoke run (ECH_FUZZ_SECONDS each, default 20): a
     # crash or a broken invariant fails the run. Long runs: scripts/fuzz.sh, FUZZING.md.
     scripts/fuzz.sh all "${ECH_FUZZ_SECONDS:-20}"
+    scripts/deb-check.sh  # the .deb: built, lintian-clean, installed with apt-get, used through PATH, purged clean (root)
 fi
 peer=$(scripts/build-peers.sh)
 swift build --build-tests

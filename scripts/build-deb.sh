@@ -19,13 +19,17 @@ cd "$(dirname "$0")/.."
 out_dir=$(realpath -m "${1:-.build/deb}")
 version=$(sed -n 's/^ *public static let current = "\([^"]*\)".*/\1/p' Sources/HelperCore/Version.swift)
 [ -n "$version" ] || { echo "build-deb.sh: no version in Sources/HelperCore/Version.swift" >&2; exit 1; }
+scripts/deps.sh build
+for tool in dpkg-shlibdeps lintian; do
+    command -v "$tool" >/dev/null || { echo "build-deb.sh: no $tool: sudo apt-get install -y dpkg-dev lintian" >&2; exit 1; }
+done
 arch=$(dpkg --print-architecture)
 package=entra-credential-helper
 binary=$(scripts/build-release.sh)
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 
-root="$out_dir/${package}_${version}_${arch}"
-rm -rf "$root"
+root="$PWD/.build/deb/root/${package}_${version}_${arch}"  # the tree, kept out of OUT_DIR
+rm -rf "$root"; mkdir -p "$out_dir"
 doc="$root/usr/share/doc/$package"
 install -d "$root/DEBIAN" "$root/usr/bin" "$root/usr/share/man/man1" "$doc"
 # Stripped as dh_strip strips (lintian: unstripped-binary-or-object is an error).

@@ -17,7 +17,7 @@ extension Help {
       A /path pattern also gets useHttpPath = true, so git sends the path; git compares
       paths case-sensitively. A loopback host gets an http:// section too. git's * matches
       one label: https://*.visualstudio.com covers org.visualstudio.com, not a.b.visualstudio.com.
-      git runs git-credential-entra, which must be on PATH (integrations/install.sh).
+      git runs git-credential-entra, which must be on PATH (integrations/install.sh, or the .deb).
 
     docker: merges into $DOCKER_CONFIG/config.json (default ~/.docker/config.json):
         "credHelpers": {"REGISTRY": "entra"}

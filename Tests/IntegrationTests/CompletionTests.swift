@@ -22,6 +22,8 @@ struct CompletionTests {
         ("entra-credential-helper se", "setup"),
         ("entra-credential-helper ''", "profile create-profile delete-profile login get-token inspect status refresh logout clear-cache setup kubectl doctor git docker help --help --version"),
         ("entra-credential-helper cr", "create-profile"),
+        ("entra-credential-helper help ex", "exit-status examples"),
+        ("entra-credential-helper help --man g", "git-credential-entra"),
         ("entra-credential-helper get-token --flow ''", "auto browser interactive device-code client-credentials workload-identity managed-identity"),
         ("entra-credential-helper profile add x --flow c", "client-credentials"),
         ("entra-credential-helper create-profile --t", "--tenant-id --tenant"),
@@ -64,7 +66,8 @@ struct CompletionTests {
           arguments: [
         ("entra-credential-helper setup ''", "3", "compadd:git compadd:docker compadd:kubectl"),
         ("entra-credential-helper profile show ''", "4", "describe:acr work"),
-        ("entra-credential-helper help ''", "3", "compadd:profile compadd:create-profile compadd:delete-profile compadd:get-token compadd:login compadd:inspect compadd:status compadd:refresh compadd:logout compadd:clear-cache compadd:setup compadd:kubectl compadd:doctor compadd:git compadd:docker"),
+        ("entra-credential-helper help ''", "3", "compadd:profile compadd:create-profile compadd:delete-profile compadd:get-token compadd:login compadd:inspect compadd:status compadd:refresh compadd:logout compadd:clear-cache compadd:setup compadd:kubectl compadd:doctor compadd:git compadd:docker compadd:files compadd:exit-status compadd:examples compadd:--man"),
+        ("entra-credential-helper help --man ''", "4", "compadd:entra-credential-helper compadd:git-credential-entra compadd:docker-credential-entra"),
         ("entra-credential-helper docker ''", "3", "compadd:get compadd:store compadd:erase compadd:list compadd:version"),
     ])
     func zsh(line: String, current: String, expected: String) throws {

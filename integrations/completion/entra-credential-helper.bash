@@ -19,7 +19,7 @@ _entra_credential_helper() {
     local commands="profile create-profile delete-profile login get-token inspect status refresh logout clear-cache setup kubectl
         doctor git docker help --help --version"
     local topics="profile create-profile delete-profile get-token login inspect status refresh logout clear-cache setup kubectl
-        doctor git docker"
+        doctor git docker files exit-status examples"
     local flows="auto browser interactive device-code client-credentials workload-identity managed-identity"
     local token_options="--profile --scope --flow --output --port --port-range --prompt --login-hint --domain-hint
         --extra-scopes-to-consent --timeout --store --tenant --client-id --authority-host --force --show-url --no-interactive"
@@ -75,7 +75,11 @@ _entra_credential_helper() {
                     kubectl) candidates="--profile --kubeconfig --user --command --print" ;;
                 esac
             fi ;;
-        help) [ "$cword" -eq 2 ] && candidates=$topics ;;
+        help)
+            if [ "$cword" -eq 2 ]; then candidates="$topics --man"
+            elif [ "$cword" -eq 3 ] && [ "$prev" = --man ]; then
+                candidates="entra-credential-helper git-credential-entra docker-credential-entra"
+            fi ;;
         git) [ "$cword" -eq 2 ] && candidates="get store erase" ;;
         docker) [ "$cword" -eq 2 ] && candidates="get store erase list version" ;;
         create-profile) candidates="--name --tenant-id --tenant --client-id --flow --scopes --scope --preset --authority-host

@@ -3,7 +3,8 @@ import Testing
 
 /// The man pages cannot drift from `help` (issue 12): each page, rendered by the real `man`
 /// from `help --man PAGE`, holds every line of its help topics as `help TOPIC` prints it,
-/// every flag the bash completion offers and every variable the sources read.
+/// every flag the commands' parsers take and the bash completion offers, and every variable
+/// the sources read.
 @Suite("man pages")
 struct ManPageTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -47,24 +48,39 @@ struct ManPageTests {
         #expect(missing.isEmpty, "not in \(page)(1):\n\(missing.joined(separator: "\n"))")
     }
 
-    @Test("entra-credential-helper(1) names every flag the completion offers")
+    /// The Swift sources under Sources/ (relative path, text).
+    static func sources(_ folder: String) throws -> [String] {
+        let root = repository.appendingPathComponent(folder)
+        return try (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? [])
+            .filter { $0.hasSuffix(".swift") }
+            .map { try String(contentsOf: root.appendingPathComponent($0), encoding: .utf8) }
+    }
+
+    @Test("entra-credential-helper(1) names every flag the parsers take and the completion offers")
     func everyFlag() throws {
         let page = try Self.rendered("entra-credential-helper").joined(separator: "\n")
+        // What the commands accept: the names in each `Arguments(…, options: […], flags: […])`
+        // and in the option sets they pass (tokenOptions, addFlags, createOptions' union, …).
+        var accepted = Set<String>()
+        for text in try Self.sources("Sources/HelperApp") {
+            for list in Self.matches(#"(?:options|flags|Options|Flags)(?:: Set<String>)? *[:=] *\[([^\]]*)\]"#, in: text, group: 1)
+                + Self.matches(#"\.union\(\[([^\]]*)\]\)"#, in: text, group: 1) {
+                accepted.formUnion(Self.matches(#""([a-z][a-z-]*)""#, in: list, group: 1).map { "--" + $0 })
+            }
+        }
+        #expect(accepted.isSuperset(of: ["--profile", "--client-secret-stdin", "--creds-store", "--tenant-id", "--kubeconfig"]), "\(accepted.sorted())")
         let completion = try String(contentsOf: Self.repository.appendingPathComponent(
             "integrations/completion/entra-credential-helper.bash"), encoding: .utf8)
-        let flags = Set(Self.matches(#"--[a-z][a-z-]+"#, in: completion)).subtracting(["--help"])  // every command's
-        #expect(flags.count > 20)
-        let missing = flags.filter { !page.contains($0) }.sorted()
+        let offered = Set(Self.matches(#"--[a-z][a-z-]+"#, in: completion)).subtracting(["--help"])  // every command's
+        let missing = accepted.union(offered).filter { !page.contains($0) }.sorted()
         #expect(missing.isEmpty, "not in the page: \(missing)")
     }
 
     @Test("entra-credential-helper(1) names every variable the sources read")
     func everyVariable() throws {
         let page = try Self.rendered("entra-credential-helper").joined(separator: "\n")
-        let sources = Self.repository.appendingPathComponent("Sources")
         var names = Set<String>()
-        for case let file as String in FileManager.default.enumerator(atPath: sources.path) ?? .init() where file.hasSuffix(".swift") {
-            let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
+        for text in try Self.sources("Sources") {
             names.formUnion(Self.matches(#"environment\("([A-Z_]+)"\)"#, in: text, group: 1))
         }
         names.remove("GIT_EXEC_PATH")  // git sets it for the commands it runs; nothing for a user to set

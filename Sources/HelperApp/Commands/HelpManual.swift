@@ -19,8 +19,9 @@ extension Help {
 
     static let exitStatusText = """
     0   success; git get with nothing to answer too (git then asks the next helper or the user)
-    1   failure: one line on stderr saying why and what to do (no token, a keyring or network
-        error, a host no profile routes asking for a token, doctor found a failing check)
+    1   failure: one line saying why and what to do, on stderr (on stdout for docker, as its
+        protocol wants): no token could be had, a keyring or network error, a cluster no
+        profile routes, docker get with nothing stored for the registry, a failed doctor check
     2   usage error: an unknown command or flag, a missing or malformed value
     """
 

@@ -39,6 +39,7 @@ answer=$(scripts/with-keyring.sh bash -c '
     printf "protocol=https\nhost=deb-check.example\n\n" | git credential-entra get')
 [ "$answer" = $'username=u\npassword=p' ] || fail "git credential-entra get answered: $answer"
 [ "$(docker-credential-entra version)" = "$version" ] || fail "docker-credential-entra version does not say $version"
+[ -f /usr/share/man/man1/$package.1.gz ] || fail "the man page was not installed: $(grep -rs path-exclude /etc/dpkg/dpkg.cfg.d/ | head -1)"
 page=$(MANPAGER=cat MAN_DISABLE_SECCOMP=1 MANWIDTH=80 man entra-credential-helper 2>&1 | col -bx)
 grep -q "^EXIT STATUS" <<<"$page" && grep -q "^ENVIRONMENT" <<<"$page" || fail "man entra-credential-helper: $(head -3 <<<"$page")"
 MANPAGER=cat man -w git-credential-entra docker-credential-entra >/dev/null || fail "no man page for the helper names"

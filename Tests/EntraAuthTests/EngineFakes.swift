@@ -208,10 +208,14 @@ final class EngineHarness {
     var tokenURL: String { "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token" }
     let account = Account(homeAccountID: "uid-1.utid-1", username: "ada@contoso.com", tenantID: "tid-1")
 
+    /// What the flows are told blocks the loopback (WSL without networking).
+    var loopbackProblem: String?
+
     func engine(cooldown: Int = 120, browserUsable: Bool = true) -> SignInEngine {
         let client = EntraClient(http: http)
         let flows = InteractiveSignIn(client: client, listeners: listeners, browser: browser,
-                                      browserUsable: browserUsable, clock: clock, tell: { [unowned self] in told.append($0) })
+                                      browserUsable: browserUsable, clock: clock, tell: { [unowned self] in told.append($0) },
+                                      loopbackProblem: { [unowned self] in loopbackProblem })
         return SignInEngine(client: client, refreshTokens: refreshStore, accessTokens: accessStore, locker: locker,
                             clock: clock, interactive: flows, cooldownSeconds: cooldown)
     }

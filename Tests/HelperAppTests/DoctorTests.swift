@@ -38,6 +38,8 @@ struct FakeDoctorProbes: DoctorProbes {
     func clock() -> ClockReading { reading }
     var kubeconfig: KubeconfigUsers = .noKubectl
     func kubeconfigUsers() -> KubeconfigUsers { kubeconfig }
+    var networkingMode: String?
+    func wslNetworkingMode() -> String? { networkingMode }
 
     static let configPath = "/home/u/.config/entra-credential-helper/config.json"
 
@@ -172,6 +174,32 @@ struct DoctorTests {
         },
         DoctorCase("BROWSER not installed", "browser", .warn, "'nobrowser', which is not found") {
             $0.env["BROWSER"] = "nobrowser --new-window"
+        },
+        // WSL (a kernel release naming Microsoft, or the interop marker).
+        DoctorCase("WSL: wslview, even with WSLg's display", "browser", .ok,
+                   "WSL (kernel 5.15.153.1-microsoft-standard-WSL2): the Windows browser through /usr/bin/wslview") {
+            $0.files[WSL.kernelRelease] = .success(Array("5.15.153.1-microsoft-standard-WSL2\n".utf8))
+            $0.executables["wslview"] = "/usr/bin/wslview"
+        },
+        DoctorCase("WSL: cmd.exe", "browser", .ok, "interop marker /proc/sys/fs/binfmt_misc/WSLInterop): the Windows browser through /mnt/c/Windows/system32/cmd.exe /d /c start") {
+            $0.files[WSL.interopMarkers[0]] = .success(Array("enabled\n".utf8))
+            $0.executables["cmd.exe"] = "/mnt/c/Windows/system32/cmd.exe"
+        },
+        DoctorCase("WSL: neither wslview nor cmd.exe", "browser", .warn, "apt-get install wslu") {
+            $0.files[WSL.interopMarkers[1]] = .success(Array("enabled\n".utf8))
+        },
+        DoctorCase("WSL: BROWSER still wins", "browser", .ok, "BROWSER: /usr/bin/w3m") {
+            $0.files[WSL.interopMarkers[0]] = .success(Array("enabled\n".utf8))
+            $0.env["BROWSER"] = "w3m"
+            $0.executables["w3m"] = "/usr/bin/w3m"
+        },
+        DoctorCase("WSL NAT: reachable through localhost forwarding", "loopback", .ok, "reaches it through WSL networking mode nat") {
+            $0.files[WSL.kernelRelease] = .success(Array("4.4.0-19041-Microsoft\n".utf8))
+            $0.networkingMode = "nat"
+        },
+        DoctorCase("WSL networking none: device code", "loopback", .warn, "networking mode is 'none'") {
+            $0.files[WSL.kernelRelease] = .success(Array("5.15.153.1-microsoft-standard-WSL2\n".utf8))
+            $0.networkingMode = "none"
         },
         // Loopback.
         DoctorCase("loopback refused", "loopback", .fail, "--flow device-code") {

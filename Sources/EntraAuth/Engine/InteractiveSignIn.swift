@@ -28,9 +28,14 @@ public struct InteractiveSignIn {
     let clock: any TimeSource
     /// Human text for stderr (or the terminal); never a token.
     let tell: (String) -> Void
+    /// Why the browser cannot reach our loopback listener (WSL without networking), asked
+    /// only when `--flow auto` would use the browser; nil: it can.
+    let loopbackProblem: () -> String?
 
     public init(client: EntraClient, listeners: any ListenerFactory, browser: any BrowserLauncher,
-                browserUsable: Bool, clock: any TimeSource, tell: @escaping (String) -> Void) {
+                browserUsable: Bool, clock: any TimeSource, tell: @escaping (String) -> Void,
+                loopbackProblem: @escaping () -> String? = { nil }) {
+        self.loopbackProblem = loopbackProblem
         self.client = client
         self.listeners = listeners
         self.browser = browser
@@ -42,7 +47,7 @@ public struct InteractiveSignIn {
     public func signIn(_ profile: Profile, scopes: [String], options: InteractiveOptions,
                        previous: Account?) throws(HelperError) -> TokenResponse {
         let deadline = clock.monotonicMilliseconds + Int64(options.timeoutSeconds) * 1000
-        let useBrowser: Bool
+        var useBrowser: Bool
         switch options.flow {
         case .browser: useBrowser = true
         case .deviceCode: useBrowser = false
@@ -50,6 +55,10 @@ public struct InteractiveSignIn {
         // The app flows never reach a person's sign-in (ChoosingSource picks their source).
         case .clientCredentials, .workloadIdentity, .managedIdentity:
             throw .signInFailed("the \(options.flow.rawValue) flow has no interactive sign-in")
+        }
+        if useBrowser, options.flow == .auto, let why = loopbackProblem() {
+            tell("\(why); using the device code instead.")
+            useBrowser = false
         }
         if useBrowser {
             if let response = try browserFlow(profile, scopes: scopes, options: options, deadline: deadline, previous: previous) {

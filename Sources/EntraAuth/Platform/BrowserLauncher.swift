@@ -11,16 +11,28 @@ public protocol LaunchedBrowser: AnyObject {
 }
 
 /// `$BROWSER` when set (its first ':'-separated entry; `%s` stands for the URL, else the
-/// URL is the last argument), otherwise `xdg-open`. The launcher's stdin, stdout and
+/// URL is the last argument); else, inside WSL, the Windows browser (`WSL.browserCommand`:
+/// wslview, else cmd.exe); otherwise `xdg-open`. The launcher's stdin, stdout and
 /// stderr are /dev/null: nothing it prints can reach the protocol on our stdout.
 public struct SystemBrowserLauncher: BrowserLauncher {
     let browser: String?
+    /// Set inside WSL: PATH, to find wslview or cmd.exe.
+    let windowsSearchPath: String??
 
-    public init(environment: (String) -> String?) {
+    /// `wsl`: whether we run inside WSL (`WSL.system()`; nil: not looked at).
+    public init(environment: (String) -> String?, wsl: WSL? = nil) {
         browser = environment("BROWSER")
+        windowsSearchPath = wsl?.detected == true ? .some(environment("PATH")) : .none
+    }
+
+    /// The Windows browser's command inside WSL when no $BROWSER is set; nil otherwise.
+    public func windowsCommand(url: String) -> [String]? {
+        guard browser == nil, case let .some(path) = windowsSearchPath else { return nil }
+        return WSL.browserCommand(url: url) { Files.findExecutable($0, searchPath: path) }
     }
 
     public func command(url: String) -> [String] {
+        if let windows = windowsCommand(url: url) { return windows }
         guard let browser, let entry = browser.split(separator: ":").first.map(String.init), !entry.isEmpty else {
             return ["xdg-open", url]
         }

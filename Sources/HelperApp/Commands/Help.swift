@@ -135,8 +135,10 @@ enum Help {
               kernel keyring   the key calls work (Docker's seccomp profile blocks them)
               lock directory   where sign-ins are serialised; writable, not open to others
               browser          BROWSER, or xdg-open with DISPLAY/WAYLAND_DISPLAY; else the
-                               device code is used (a warning: fine over SSH)
-              loopback         the sign-in listener binds 127.0.0.1 and ::1 (the browser's redirect)
+                               device code is used (a warning: fine over SSH); in WSL without
+                               BROWSER: the Windows browser through wslview, else cmd.exe
+              loopback         the sign-in listener binds 127.0.0.1 and ::1 (the browser's redirect);
+                               in WSL: whether Windows reaches it (wslinfo --networking-mode)
               config           the config file parses (a fail names the file and line)
               hosts            each profile's host patterns; warns on a profile with none,
                                on a pattern that another profile holds equally specifically
@@ -229,7 +231,7 @@ enum Help {
               ENTRA_CREDENTIAL_HELPER_ACCESS_CACHE=secret-service cache access tokens in the Secret Service, not the kernel keyring
               ENTRA_CREDENTIAL_HELPER_PUBLIC_SUFFIX_LIST          the Public Suffix List's path (default: Debian's publicsuffix)
               CI, GIT_TERMINAL_PROMPT=0                           with no terminal: never prompt, fail with the login command
-              BROWSER                                             the browser command (else xdg-open)
+              BROWSER                                             the browser command (else, in WSL, wslview or cmd.exe; else xdg-open)
               SSL_CERT_FILE, HTTPS_PROXY, NO_PROXY                TLS inspection CA bundle and proxy
             """
         }

@@ -109,10 +109,14 @@ public final class Services {
             (refreshTokens, accessTokens) = (file, file)
         }
         let client = EntraClient(http: http())
+        // Inside WSL without $BROWSER the Windows browser (wslview or cmd.exe) is the default.
+        let wsl = WSL.system()
+        let browser = SystemBrowserLauncher(environment: environment, wsl: wsl)
         let browserUsable = environment("BROWSER") != nil || environment("DISPLAY") != nil || environment("WAYLAND_DISPLAY") != nil
-        let flows = InteractiveSignIn(client: client, listeners: LoopbackListener.Factory(clock: clock),
-                                      browser: SystemBrowserLauncher(environment: environment),
-                                      browserUsable: browserUsable, clock: clock, tell: tell)
+            || browser.windowsCommand(url: "") != nil
+        let flows = InteractiveSignIn(client: client, listeners: LoopbackListener.Factory(clock: clock), browser: browser,
+                                      browserUsable: browserUsable, clock: clock, tell: tell,
+                                      loopbackProblem: { wsl.detected ? WSL.loopbackProblem(networkingMode: WSL.networkingMode()) : nil })
         let locker = FileLocker(environment: environment, clock: clock)
         let user = UserSignIn(client: client, refreshTokens: refreshTokens, locker: locker, clock: clock,
                               interactive: flows, cooldownSeconds: (try? config().promptCooldownSeconds) ?? 120)

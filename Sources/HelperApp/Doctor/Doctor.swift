@@ -68,6 +68,8 @@ public protocol DoctorProbes {
     func clock() -> ClockReading
     /// The kubeconfig's users through `kubectl config view` (bounded; secrets redacted).
     func kubeconfigUsers() -> KubeconfigUsers
+    /// `wslinfo --networking-mode` (bounded); nil when there is no wslinfo.
+    func wslNetworkingMode() -> String?
 }
 
 public struct Doctor {
@@ -192,7 +194,7 @@ public struct Doctor {
     func loopback() -> DoctorCheck {
         switch probes.bindLoopback() {
         case let .success(bound):
-            return DoctorCheck("loopback", .ok, "the sign-in listener binds \(bound)")
+            return wslLoopback(bound: bound) ?? DoctorCheck("loopback", .ok, "the sign-in listener binds \(bound)")
         case let .failure(error):
             let detail: String
             if case let .listenerFailed(text) = error { detail = text } else { detail = error.message }

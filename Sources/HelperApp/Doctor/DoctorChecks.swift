@@ -18,6 +18,7 @@ extension Doctor {
             }
             return DoctorCheck(name, .ok, "BROWSER: \(found)" + (display.map { " on \($0)" } ?? ""))
         }
+        if let windows = wslBrowser() { return windows }
         guard let display else {
             return DoctorCheck(name, .warn, "no display and no BROWSER: sign-in will use the device code",
                                fix: "nothing is needed over SSH (the device code works anywhere); set BROWSER to use a browser")

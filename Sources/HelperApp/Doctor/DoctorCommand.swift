@@ -60,6 +60,8 @@ struct SystemDoctorProbes: DoctorProbes {
 
     func clock() -> ClockReading { .system() }
 
+    func wslNetworkingMode() -> String? { WSL.networkingMode() }
+
     /// `kubectl config view` with the users as JSON lines, bounded at 5 s.
     func kubeconfigUsers() -> KubeconfigUsers {
         guard let kubectl = findExecutable("kubectl") else { return .noKubectl }

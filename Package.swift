@@ -51,6 +51,10 @@ let package = Package(
         // libcrypto.so.3, opened with dlopen when a certificate is first used (never
         // linked; its few prototypes are declared in crypto.c, so no -dev package).
         .target(name: "CCrypto", cSettings: dwarf4),
+        // A QR code's modules through libqrencode.so.4 (Debian: libqrencode4), opened with
+        // dlopen when a device code is first shown on a terminal (never linked; its two
+        // entry points are declared in qr.c). Missing: no code is drawn.
+        .target(name: "CQRencode", cSettings: dwarf4),
         // Non-variadic wrappers for the kernel key calls (syscall(2) is variadic).
         .systemLibrary(name: "CKernel"),
         // The layers, bottom up (ARCHITECTURE.md):
@@ -67,7 +71,7 @@ let package = Package(
         // Entra sign-in: Engine/ (token sources), Profiles/ (config and routing),
         // Exchanges/ (git, ACR), Caches/ (token stores), Platform/ (HTTP, listener, browser,
         // lock, files, subprocesses).
-        .target(name: "EntraAuth", dependencies: ["HelperCore", "HelperProtocol", "SecretStore", "CLibSecret", "CGLibLoader", "CKernel", "CHTTP", "CCrypto"],
+        .target(name: "EntraAuth", dependencies: ["HelperCore", "HelperProtocol", "SecretStore", "CLibSecret", "CGLibLoader", "CKernel", "CHTTP", "CCrypto", "CQRencode"],
                 swiftSettings: lean + glibSwift),
         // The application: FrontEnds/ (git, docker, kubectl), Commands/, Doctor/, Setup/ and
         // the Services that build the real side effects.
@@ -86,7 +90,7 @@ let package = Package(
         .testTarget(name: "HelperAppTests", dependencies: ["HelperApp", "EntraAuth", "HelperProtocol", "HelperCore"], swiftSettings: glibSwift),
         .testTarget(
             name: "IntegrationTests", dependencies: ["entra-credential-helper"],
-            exclude: ["Support/gdbus-exit.supp", "Support/headless-browser.sh", "Support/connect-proxy.py"]
+            exclude: ["Support/gdbus-exit.supp", "Support/headless-browser.sh", "Support/connect-proxy.py", "Support/qr-terminal.py"]
         ),
     ],
     swiftLanguageModes: [.v6]

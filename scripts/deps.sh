@@ -9,11 +9,13 @@ set -euo pipefail
 mode=${1:-build}
 
 build_packages=(libsecret-1-dev pkgconf g++ gnome-keyring dbus libsecret-tools libglib2.0-bin
-                libcurl4-openssl-dev libcurl4 libssl3 python3 publicsuffix)
+                libcurl4-openssl-dev libcurl4 libssl3 python3 publicsuffix
+                libqrencode4)
 demo_packages=(git curl openssl)
 test_packages=(git zsh dbus-tests docker-registry apache2-utils golang-docker-credential-helpers
                time curl make valgrind chromium python3-msal python3-yaml openssl util-linux gdb
-               dpkg-dev lintian man-db)  # the last three: scripts/build-deb.sh and deb-check.sh
+               dpkg-dev lintian man-db  # these three: scripts/build-deb.sh and deb-check.sh
+               zbar-tools)
 packages=("${build_packages[@]}")
 [ "$mode" = demo ] || [ "$mode" = test ] && packages+=("${demo_packages[@]}")
 [ "$mode" = test ] && packages+=("${test_packages[@]}")

@@ -36,7 +36,7 @@ public final class StandardStreams: ByteStreams {
     /// Whatever a line echoes, it reaches the terminal clean (see `Sanitize`).
     public func writeDiagnostic(_ line: String) { Self.writeAll(2, Array((Sanitize.lines(line, limit: 1 << 16) + "\n").utf8)) }
 
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }

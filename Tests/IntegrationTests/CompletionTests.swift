@@ -47,6 +47,7 @@ struct CompletionTests {
         ("entra-credential-helper docker l", "list"),
         ("entra-credential-helper logout --a", "--all"),
         ("entra-credential-helper profile add x --al", "--allow-public-suffix"),
+        ("entra-credential-helper get-token --no-", "--no-interactive --no-qr"),
     ])
     func bash(line: String, expected: String) throws {
         let world = try Self.world()

@@ -2,12 +2,13 @@ import Foundation
 import Testing
 
 /// GLib, GIO, GObject, libsecret (with the shim that calls them, CLibSecret/shim.c),
-/// libcurl and OpenSSL's libcrypto (CCrypto, for client certificates) are opened with
+/// libcurl, OpenSSL's libcrypto (CCrypto, for client certificates) and libqrencode (CQRencode,
+/// for a device code's QR code) are opened with
 /// dlopen when first needed, never linked: a call that does not reach the keyring loads
 /// none of them, and one that does loads neither libcurl nor libcrypto.
 @Suite("lazily opened libraries", .enabled(if: Harness.keyringReady && Harness.which("readelf") != nil))
 struct LazyLibrariesTests {
-    static let lazy = ["libglib", "libgio", "libgobject", "libsecret", "libcurl", "libcrypto", "libssl"]
+    static let lazy = ["libglib", "libgio", "libgobject", "libsecret", "libcurl", "libcrypto", "libssl", "libqrencode"]
 
     /// The libraries the dynamic loader opened for one run (LD_DEBUG=files), by soname.
     static func loaded(_ arguments: [String], stdin: String) throws -> [String] {
@@ -29,7 +30,7 @@ struct LazyLibrariesTests {
         }
     }
 
-    @Test("help loads none of them; a keyring lookup opens GLib, GIO and libsecret then, never libcurl or libcrypto")
+    @Test("help loads none of them; a keyring lookup opens GLib, GIO and libsecret then, never libcurl, libcrypto or libqrencode")
     func loadedOnUse() throws {
         let help = try Self.loaded(["--help"], stdin: "")
         #expect(help.contains { $0.hasPrefix("libc.so") }, "LD_DEBUG saw no library: \(help)")
@@ -40,7 +41,7 @@ struct LazyLibrariesTests {
         for library in ["libglib", "libgio", "libsecret"] {
             #expect(lookup.contains { $0.hasPrefix(library) }, "\(library) not loaded for a keyring lookup: \(lookup)")
         }
-        for library in ["libcurl", "libcrypto", "libssl"] {
+        for library in ["libcurl", "libcrypto", "libssl", "libqrencode"] {
             #expect(!lookup.contains { $0.hasPrefix(library) }, "\(library) loaded for a keyring lookup: \(lookup)")
         }
     }

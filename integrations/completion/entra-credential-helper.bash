@@ -22,7 +22,7 @@ _entra_credential_helper() {
         doctor git docker files exit-status examples"
     local flows="auto browser interactive device-code client-credentials workload-identity managed-identity"
     local token_options="--profile --scope --flow --output --port --port-range --prompt --login-hint --domain-hint
-        --extra-scopes-to-consent --timeout --store --tenant --client-id --authority-host --force --show-url --no-interactive"
+        --extra-scopes-to-consent --timeout --store --tenant --client-id --authority-host --force --show-url --no-interactive --no-qr"
 
     # Values of the option before the cursor.
     case "$prev" in

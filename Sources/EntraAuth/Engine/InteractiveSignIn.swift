@@ -11,6 +11,8 @@ public struct InteractiveOptions: Sendable {
     public var extraScopesToConsent: [String] = []
     /// Print the URL instead of launching a browser.
     public var showURL = false
+    /// Draw the device-code page's address as a QR code too (off: `--no-qr`).
+    public var showQR = true
     public var timeoutSeconds = 180
 
     public init() {}
@@ -31,11 +33,14 @@ public struct InteractiveSignIn {
     /// Why the browser cannot reach our loopback listener (WSL without networking), asked
     /// only when `--flow auto` would use the browser; nil: it can.
     let loopbackProblem: () -> String?
+    /// Where the device code's QR code goes (nothing unless stderr is a terminal).
+    let qr: any QRDisplay
 
     public init(client: EntraClient, listeners: any ListenerFactory, browser: any BrowserLauncher,
                 browserUsable: Bool, clock: any TimeSource, tell: @escaping (String) -> Void,
-                loopbackProblem: @escaping () -> String? = { nil }) {
+                loopbackProblem: @escaping () -> String? = { nil }, qr: any QRDisplay = NoQRDisplay()) {
         self.loopbackProblem = loopbackProblem
+        self.qr = qr
         self.client = client
         self.listeners = listeners
         self.browser = browser
@@ -67,7 +72,7 @@ public struct InteractiveSignIn {
             guard options.flow == .auto else { throw .signInFailed("the browser could not be started; set $BROWSER, or use --flow device-code") }
             tell("The browser could not be started; using the device code instead.")
         }
-        return try deviceCodeFlow(profile, scopes: scopes, deadline: deadline, previous: previous)
+        return try deviceCodeFlow(profile, scopes: scopes, options: options, deadline: deadline, previous: previous)
     }
 
     /// nil when the browser failed to start (the caller may fall back to the device code).
@@ -119,7 +124,8 @@ public struct InteractiveSignIn {
         }
     }
 
-    func deviceCodeFlow(_ profile: Profile, scopes: [String], deadline: Int64, previous: Account?) throws(HelperError) -> TokenResponse {
+    func deviceCodeFlow(_ profile: Profile, scopes: [String], options: InteractiveOptions, deadline: Int64,
+                        previous: Account?) throws(HelperError) -> TokenResponse {
         let authority = try profile.authority()
         let code: DeviceCode
         switch try client.post(authority.deviceCodeEndpoint, form: TokenRequest.deviceCode(clientID: profile.clientID, scopes: scopes)) {
@@ -127,6 +133,7 @@ public struct InteractiveSignIn {
         case let .failure(error): throw .signInFailed(error.summary)
         }
         tell(code.safeMessage)
+        if options.showQR { qr.show(code.qrURL) }
         let end = min(deadline, clock.monotonicMilliseconds + Int64(code.expiresIn) * 1000)
         var interval = code.interval
         while true {

@@ -95,11 +95,13 @@ public struct TokenResponse: Sendable {
 }
 
 /// A device-code answer: `{"device_code", "user_code", "verification_uri", "expires_in",
-/// "interval", "message"}`.
+/// "interval", "message"}` (Entra's; RFC 8628's optional "verification_uri_complete",
+/// which Entra does not send, is used for the QR code when a server gives it).
 public struct DeviceCode: Sendable {
     public var deviceCode: String
     public var userCode: String
     public var verificationURI: String
+    public var verificationURIComplete: String?
     public var expiresIn: Int
     public var interval: Int
     public var message: String
@@ -117,6 +119,7 @@ public struct DeviceCode: Sendable {
         deviceCode = device
         userCode = user
         verificationURI = uri
+        verificationURIComplete = document["verification_uri_complete"]?.stringValue
         // Clamped: Entra says 900 and 5; a hostile 9223372036854775807 must not overflow.
         expiresIn = Int(document["expires_in"]?.integer(in: 1...Self.longestExpiry) ?? 900)
         interval = Int(document["interval"]?.integer(in: 1...Self.longestInterval) ?? 5)
@@ -126,4 +129,7 @@ public struct DeviceCode: Sendable {
 
     /// The message without control characters (a server must not drive the terminal).
     public var safeMessage: String { Sanitize.line(message, limit: 1000) }
+
+    /// The address the QR code carries: the one with the user code in it when given.
+    public var qrURL: String { verificationURIComplete ?? verificationURI }
 }

@@ -21,6 +21,8 @@ enum Help {
       --force                     skip the access-token cache
       --port N | --port-range A-B the loopback redirect port (default: random in 49152-65535)
       --show-url                  print the sign-in URL (stderr) instead of launching a browser
+      --no-qr                     no QR code of the device-code page (drawn only when stderr is a terminal;
+                                  needs libqrencode4)
       --prompt select_account|login|consent|none|create
       --login-hint U  --domain-hint D
       --extra-scopes-to-consent S another resource's scope to consent to in the same browser sign-in
@@ -232,6 +234,7 @@ enum Help {
               ENTRA_CREDENTIAL_HELPER_PUBLIC_SUFFIX_LIST          the Public Suffix List's path (default: Debian's publicsuffix)
               CI, GIT_TERMINAL_PROMPT=0                           with no terminal: never prompt, fail with the login command
               BROWSER                                             the browser command (else, in WSL, wslview or cmd.exe; else xdg-open)
+              ENTRA_CREDENTIAL_HELPER_NO_QR=1                     no QR code with a device code (like --no-qr)
               SSL_CERT_FILE, HTTPS_PROXY, NO_PROXY                TLS inspection CA bundle and proxy
             """
         }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import EntraAuth
 import HelperCore
+import HelperProtocol
 import SecretStore
 
 /// What the front ends and commands are handed: the config and the router over its
@@ -116,7 +117,8 @@ public final class Services {
             || browser.windowsCommand(url: "") != nil
         let flows = InteractiveSignIn(client: client, listeners: LoopbackListener.Factory(clock: clock), browser: browser,
                                       browserUsable: browserUsable, clock: clock, tell: tell,
-                                      loopbackProblem: { wsl.detected ? WSL.loopbackProblem(networkingMode: WSL.networkingMode()) : nil })
+                                      loopbackProblem: { wsl.detected ? WSL.loopbackProblem(networkingMode: WSL.networkingMode()) : nil },
+                                      qr: qrDisplay())
         let locker = FileLocker(environment: environment, clock: clock)
         let user = UserSignIn(client: client, refreshTokens: refreshTokens, locker: locker, clock: clock,
                               interactive: flows, cooldownSeconds: (try? config().promptCooldownSeconds) ?? 120)
@@ -134,6 +136,14 @@ public final class Services {
         let engine = SignInEngine(source: source, accessTokens: accessTokens, locker: locker, clock: clock)
         built = (storeFlag, engine, accessTokens)
         return (engine, accessTokens)
+    }
+
+    /// The device code's QR code goes to stderr when it is a terminal, unless
+    /// ENTRA_CREDENTIAL_HELPER_NO_QR is set (git, docker and kubectl run us without flags).
+    /// Written as is: the tell line's sanitiser would strip its colours.
+    func qrDisplay() -> any QRDisplay {
+        guard isatty(2) == 1, (environment("ENTRA_CREDENTIAL_HELPER_NO_QR") ?? "").isEmpty else { return NoQRDisplay() }
+        return TerminalQRDisplay(write: { StandardStreams.writeAll(2, $0) })
     }
 
     /// `logout`'s sweep of every other place a token of ours may have been left by an

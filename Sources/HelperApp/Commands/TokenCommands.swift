@@ -13,7 +13,7 @@ struct TokenCommands {
         "profile", "scope", "flow", "output", "port", "port-range", "prompt", "login-hint", "domain-hint",
         "extra-scopes-to-consent", "timeout", "store", "tenant", "client-id", "authority-host",
     ]
-    static let tokenFlags: Set<String> = ["force", "show-url", "no-interactive"]
+    static let tokenFlags: Set<String> = ["force", "show-url", "no-interactive", "no-qr"]
 
     func run(_ command: String, _ words: [String]) throws(HelperError) -> Int32 {
         switch command {
@@ -132,6 +132,7 @@ struct TokenCommands {
         interactive.domainHint = profile.domainHint
         interactive.extraScopesToConsent = args.all("extra-scopes-to-consent")
         interactive.showURL = args.has("show-url")
+        interactive.showQR = !args.has("no-qr")
         if let text = args.value("timeout") {
             guard let seconds = Int(text), (1...3600).contains(seconds) else {
                 throw .usage("\(command): --timeout takes whole seconds, 1-3600")

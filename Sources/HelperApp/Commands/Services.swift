@@ -112,7 +112,8 @@ public final class Services {
         let browserUsable = environment("BROWSER") != nil || environment("DISPLAY") != nil || environment("WAYLAND_DISPLAY") != nil
         let flows = InteractiveSignIn(client: client, listeners: LoopbackListener.Factory(clock: clock),
                                       browser: SystemBrowserLauncher(environment: environment),
-                                      browserUsable: browserUsable, clock: clock, tell: tell)
+                                      browserUsable: browserUsable, clock: clock, tell: tell,
+                                      overSSH: environment("SSH_CONNECTION").map { !$0.isEmpty } ?? false)
         let locker = FileLocker(environment: environment, clock: clock)
         let user = UserSignIn(client: client, refreshTokens: refreshTokens, locker: locker, clock: clock,
                               interactive: flows, cooldownSeconds: (try? config().promptCooldownSeconds) ?? 120)

@@ -22,7 +22,7 @@ struct CompletionTests {
         ("entra-credential-helper se", "setup"),
         ("entra-credential-helper ''", "profile create-profile delete-profile login get-token inspect status refresh logout clear-cache setup kubectl doctor git docker help --help --version"),
         ("entra-credential-helper cr", "create-profile"),
-        ("entra-credential-helper get-token --flow ''", "auto browser interactive device-code client-credentials workload-identity managed-identity"),
+        ("entra-credential-helper get-token --flow ''", "auto browser interactive paste device-code client-credentials workload-identity managed-identity"),
         ("entra-credential-helper profile add x --flow c", "client-credentials"),
         ("entra-credential-helper create-profile --t", "--tenant-id --tenant"),
         ("entra-credential-helper create-profile --flow i", "interactive"),

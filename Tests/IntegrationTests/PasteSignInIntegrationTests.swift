@@ -36,7 +36,7 @@ struct PasteSignInIntegrationTests {
     @Test("--flow paste: Chromium's failed redirect pasted into the terminal gives the token; the refresh token is stored")
     func pasted() throws {
         let world = try SignInWorld()
-        let outcome = try Self.drive(world, mode: "paste", ["get-token", "--flow", "paste", "--output", "json"])
+        let outcome = try Self.drive(world, mode: "paste", ["get-token", "--flow", "paste", "--output", "json", "--timeout", "40"])
         #expect(outcome.typed)
         #expect(outcome.status == 0, "\(outcome.transcript)")
         let answer = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any] ?? [:]
@@ -59,7 +59,7 @@ struct PasteSignInIntegrationTests {
     @Test("auto over SSH pastes, with git's protocol on stdin left alone; a forwarded port (the listener) wins by itself")
     func autoListenerWins() throws {
         let world = try SignInWorld()
-        let outcome = try Self.drive(world, mode: "listener", ["get-token"], stdin: "protocol=https\nhost=git.example\n\n")
+        let outcome = try Self.drive(world, mode: "listener", ["get-token", "--timeout", "40"], stdin: "protocol=https\nhost=git.example\n\n")
         #expect(!outcome.typed)
         #expect(outcome.status == 0, "\(outcome.transcript)")
         #expect(outcome.transcript.contains("paste it here"), "auto chose the paste flow over SSH")
@@ -77,7 +77,7 @@ struct PasteSignInIntegrationTests {
     func refused(mode: String, line: String) throws {
         let world = try SignInWorld()
         let config = try Data(contentsOf: URL(fileURLWithPath: world.home.file("config/entra-credential-helper/config.json")))
-        let outcome = try Self.drive(world, mode: mode, ["get-token", "--flow", "paste"])
+        let outcome = try Self.drive(world, mode: mode, ["get-token", "--flow", "paste", "--timeout", "40"])
         #expect(outcome.typed)
         #expect(outcome.status == 1, "\(outcome.transcript)")
         #expect(outcome.stdout.isEmpty)

@@ -69,6 +69,16 @@ struct PasteSignInIntegrationTests {
         #expect(try world.storedRefreshToken() != nil)
     }
 
+    @Test("a background job has no terminal to paste into: --flow paste says so, and nothing is printed to paste")
+    func background() throws {
+        let world = try SignInWorld()
+        let outcome = try Self.drive(world, mode: "background", ["get-token", "--flow", "paste", "--timeout", "40"])
+        #expect(outcome.status == 1, "\(outcome.transcript)")
+        #expect(outcome.transcript.contains("entra-credential-helper: the paste flow needs a terminal"), "\(outcome.transcript)")
+        #expect(!outcome.transcript.contains("/oauth2/v2.0/authorize?"))
+        #expect(try world.emulator.lastAuthorize().isEmpty)
+    }
+
     @Test("a wrong state, a pasted error or garbage: one line naming the fix, exit 1, nothing stored", arguments: [
         ("wrong-state", "the pasted address belongs to another sign-in"),
         ("deny", "the sign-in was refused (access_denied: AADSTS65004"),

@@ -5,7 +5,7 @@ import Glibc
 /// Where the paste flow reads the address pasted back: the controlling terminal, never
 /// stdin (which carries git's or docker's protocol).
 public protocol PasteTerminal: AnyObject {
-    /// Whether there is a terminal to paste into.
+    /// Whether there is a terminal to paste into (in the foreground).
     var available: Bool { get }
     /// What has been typed, without waiting: a whole line (without its end), nothing yet
     /// (nil), or the end of the terminal.
@@ -36,7 +36,9 @@ public final class ControllingTerminalLines: PasteTerminal {
         return descriptor
     }
 
-    public var available: Bool { terminal >= 0 }
+    /// A terminal whose foreground this process is: a background job reading it would be
+    /// stopped (SIGTTIN), so it has none to paste into.
+    public var available: Bool { terminal >= 0 && tcgetpgrp(terminal) == getpgrp() }
 
     public func poll() -> PastedLine? {
         guard terminal >= 0 else { return .ended }

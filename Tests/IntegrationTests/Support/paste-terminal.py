@@ -12,11 +12,14 @@ MODE picks what is typed into the terminal then:
   paste        that address                       deny   the address of a denied sign-in (&deny=1)
   wrong-state  that address with another state     garbage  a line that is no address
   listener     nothing: Chromium reaches the listener itself (a forwarded port)
+  background   nothing, and no Chromium: COMMAND is run as a background job (bash -m)
 Prints {"status": N, "typed": bool} on stdout; the terminal's output goes to TRANSCRIPT."""
 import json, os, pty, re, select, subprocess, sys, tempfile, time
 
 mode, stdin_path, stdout_path, transcript_path = sys.argv[1:5]
 command = sys.argv[sys.argv.index("--") + 1:]
+if mode == "background":
+    command = ["bash", "-m", "-c", '"$0" "$@" & wait $!'] + command
 deadline = time.monotonic() + 150
 
 pid, fd = pty.fork()
@@ -68,7 +71,7 @@ def sent_to(url, resolvable):
 pump(lambda text: re.search(rb"https?://\S+/oauth2/v2\.0/authorize\?\S+", text) and b"press Enter" in text)
 found = re.search(rb"https?://\S+/oauth2/v2\.0/authorize\?\S+", seen)
 typed = False
-if found and status is None:
+if found and status is None and mode != "background":
     url = found.group(0).decode()
     address = sent_to(url + ("&deny=1" if mode == "deny" else ""), resolvable=(mode == "listener"))
     line = {"paste": address, "deny": address, "garbage": "I signed in, what now?",

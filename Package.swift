@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "HelperAppTests", dependencies: ["HelperApp", "EntraAuth", "HelperProtocol", "HelperCore"], swiftSettings: glibSwift),
         .testTarget(
             name: "IntegrationTests", dependencies: ["entra-credential-helper"],
-            exclude: ["Support/gdbus-exit.supp", "Support/headless-browser.sh", "Support/connect-proxy.py", "Support/qr-terminal.py"]
+            exclude: ["Support/gdbus-exit.supp", "Support/headless-browser.sh", "Support/connect-proxy.py", "Support/qr-terminal.py", "Support/paste-terminal.py"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -63,6 +63,8 @@ public enum HelperError: Error, Equatable, Sendable {
     case signInDenied(String)
     case signInTimedOut(seconds: Int)
     case signInFailed(String)
+    /// The paste flow's address could not be used (HelperErrorPaste.swift).
+    case pastedAddress(PastedAddressProblem)
     case network(host: String, detail: String)
     case httpUnavailable(String)
 

@@ -152,6 +152,8 @@ extension HelperError {
             return ("the sign-in did not complete within \(seconds) s", "retry, or raise the bound with --timeout SECONDS")
         case let .signInFailed(detail):
             return ("sign-in failed: \(detail)", nil)
+        case let .pastedAddress(problem):
+            return Self.pasteWording(problem)
         case let .network(host, detail):
             return ("could not reach \(Sanitize.url(host, limit: 120)) (\(detail))",
                     "check the network, HTTPS_PROXY/NO_PROXY, and SSL_CERT_FILE behind TLS inspection (stored sign-ins were kept)")

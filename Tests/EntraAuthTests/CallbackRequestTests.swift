@@ -26,3 +26,37 @@ struct CallbackRequestTests {
         #expect(Self.parse(text) == nil)
     }
 }
+
+@Suite("pasted redirect address (paste flow)")
+struct PastedAddressTests {
+    static let state = "S-123_abc"
+
+    @Test("the address the browser was sent to reads as the listener reads its request", arguments: [
+        ("http://localhost:51234/?code=1.emu-code.a_b-c&state=S-123_abc&session_state=x", CallbackVerdict.callback(.code("1.emu-code.a_b-c"))),
+        ("http://localhost:51234?code=c%2Fd&state=S-123_abc", .callback(.code("c/d"))),
+        ("  localhost:51234/?code=c&state=S-123_abc \r", .callback(.code("c"))),
+        ("HTTP://LOCALHOST:51234/?state=S-123_abc&code=c", .callback(.code("c"))),
+        ("http://127.0.0.1:51234/?code=c&state=S-123_abc", .callback(.code("c"))),
+        ("http://localhost:51234/?error=access_denied&error_description=AADSTS65004%3A+User+declined&state=S-123_abc",
+         .callback(.error("access_denied", description: "AADSTS65004: User declined"))),
+        ("http://localhost:51234/?code=c&state=other", .wrongState),
+        ("http://localhost:51234/?code=c", .wrongState),
+        ("http://localhost:51234/?error=access_denied&state=old", .wrongState),
+        ("http://localhost:51234/favicon.ico?code=c&state=S-123_abc", .notRedirect),
+        ("http://localhost:51234/?state=S-123_abc", .notRedirect),
+    ])
+    func reads(text: String, expected: CallbackVerdict) throws {
+        let request = try #require(CallbackRequest.parse(pasted: text))
+        #expect(request.verdict(state: Self.state) == expected)
+    }
+
+    @Test("anything but a localhost address is no address", arguments: [
+        "", "code=c&state=S-123_abc", "?code=c&state=S-123_abc", "https://evil.example:51234/?code=c&state=S-123_abc",
+        "http://localhost/?code=c&state=S-123_abc", "http://localhost:port/?code=c&state=S-123_abc",
+        "http://localhost:51234/?code=c&state=S-123_abc#frag", "http://localhost:51234/?code=c &state=S-123_abc",
+        "http://user@localhost:51234/?code=c&state=S-123_abc", "http://localhost:51234", "yes",
+    ])
+    func refuses(text: String) {
+        #expect(CallbackRequest.parse(pasted: text) == nil)
+    }
+}

@@ -57,7 +57,7 @@ struct ConfigIndexTests {
         ("\"c1\"", ["\"\"", "[\"c1\"]", "null"]),
         ("[\"api://w/.default\"]", ["[]", "[\"\"]", "\"api\"", "[5]", "[\"a\",]"]),
         ("\"*.Example.COM.\"", ["\"*.com\"", "\"https://x.example\"", "\"x.example:0\"", "\"é.example\"", "\"\\u002a.example.com\""]),
-        ("\"device-code\"", ["\"browser\"", "\"magic\"", "\"\"", "\"interactive\"", "\"client-credentials\"", "\"workload-identity\"", "\"managed-identity\""]),
+        ("\"device-code\"", ["\"browser\"", "\"paste\"", "\"magic\"", "\"\"", "\"interactive\"", "\"client-credentials\"", "\"workload-identity\"", "\"managed-identity\""]),
         ("\"50000-50010\"", ["\"1\"", "\"0\"", "\"50010-50000\"", "\"x\""]),
         ("\"generic\"", ["\"acr\"", "\"other\""]),
         ("\"client_id:mi-1\"", ["\"system\"", "\"object_id:o\"", "\"resource_id:/r\"", "\"client_id:\"", "\"magic:x\"", "\"\"", "5"]),

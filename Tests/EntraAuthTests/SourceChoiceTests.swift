@@ -34,6 +34,7 @@ struct SourceChoiceTests {
 
     static let rows: [Row] = [
         Row(.auto, [:], .userSignIn),
+        Row(.paste, ["AZURE_CLIENT_SECRET": "s", "AZURE_CLIENT_ID": "app"], .userSignIn),
         Row(.auto, ["AZURE_FEDERATED_TOKEN_FILE": "/var/run/t", "AZURE_CLIENT_SECRET": "s"], .federatedTokenFile(path: "/var/run/t")),
         Row(.auto, ["AZURE_CLIENT_SECRET": "s", "AZURE_CLIENT_CERTIFICATE_PATH": "/c.pem"], .clientSecret("s")),
         Row(.auto, ["AZURE_CLIENT_CERTIFICATE_PATH": "/c.pem"], .clientCertificate(path: "/c.pem")),

@@ -170,6 +170,18 @@ struct HelperErrorWordingTests {
         Row(.signInFailed("AADSTS50020: user not in tenant"),
             "sign-in failed: AADSTS50020: user not in tenant",
             fix: nil),
+        Row(.pastedAddress(.notTheAddress),
+            "the pasted text is not the address the sign-in sent the browser to; nothing was stored",
+            fix: "run the sign-in again and paste the whole address from the browser's address bar (http://localhost:PORT/?code=…)"),
+        Row(.pastedAddress(.wrongState),
+            "the pasted address belongs to another sign-in (its state does not match this one's); nothing was stored",
+            fix: "paste the address from the URL printed by this sign-in, not an older one"),
+        Row(.pastedAddress(.noTerminal),
+            "the paste flow needs a terminal to paste the address into, and this process has none (/dev/tty)",
+            fix: "run `entra-credential-helper login` in a terminal, or use --flow device-code"),
+        Row(.pastedAddress(.ended),
+            "the terminal was closed before an address was pasted; nothing was stored",
+            fix: "run the sign-in again and paste the whole address from the browser's address bar (http://localhost:PORT/?code=…)"),
         Row(.network(host: "https://login.microsoftonline.com", detail: "timed out"),
             "could not reach https://login.microsoftonline.com (timed out)",
             fix: "check the network, HTTPS_PROXY/NO_PROXY, and SSL_CERT_FILE behind TLS inspection (stored sign-ins were kept)"),
@@ -342,6 +354,7 @@ struct HelperErrorWordingTests {
         case .signInDenied: "signInDenied"
         case .signInTimedOut: "signInTimedOut"
         case .signInFailed: "signInFailed"
+        case .pastedAddress: "pastedAddress"
         case .network: "network"
         case .httpUnavailable: "httpUnavailable"
         case .certificateUnreadable: "certificateUnreadable"
@@ -373,7 +386,7 @@ struct HelperErrorWordingTests {
         }
     }
 
-    static let caseCount = 71
+    static let caseCount = 72
 
     @Test("the table has a row for every case")
     func everyCase() {

@@ -24,7 +24,7 @@ struct CompletionTests {
         ("entra-credential-helper cr", "create-profile"),
         ("entra-credential-helper help ex", "exit-status examples"),
         ("entra-credential-helper help --man g", "git-credential-entra"),
-        ("entra-credential-helper get-token --flow ''", "auto browser interactive device-code client-credentials workload-identity managed-identity"),
+        ("entra-credential-helper get-token --flow ''", "auto browser interactive paste device-code client-credentials workload-identity managed-identity"),
         ("entra-credential-helper profile add x --flow c", "client-credentials"),
         ("entra-credential-helper create-profile --t", "--tenant-id --tenant"),
         ("entra-credential-helper create-profile --flow i", "interactive"),

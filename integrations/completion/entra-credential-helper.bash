@@ -20,7 +20,7 @@ _entra_credential_helper() {
         doctor git docker help --help --version"
     local topics="profile create-profile delete-profile get-token login inspect status refresh logout clear-cache setup kubectl
         doctor git docker files exit-status examples"
-    local flows="auto browser interactive device-code client-credentials workload-identity managed-identity"
+    local flows="auto browser interactive paste device-code client-credentials workload-identity managed-identity"
     local token_options="--profile --scope --flow --output --port --port-range --prompt --login-hint --domain-hint
         --extra-scopes-to-consent --timeout --store --tenant --client-id --authority-host --force --show-url --no-interactive --no-qr"
 

@@ -19,7 +19,8 @@ public struct InteractiveOptions: Sendable {
 }
 
 /// The interactive flows: the system browser (authorization code, PKCE S256, state and
-/// nonce, loopback redirect), and the device code when no browser can be used.
+/// nonce, loopback redirect), its paste-back over SSH (PasteSignIn.swift), and the device
+/// code when no browser can be used.
 public struct InteractiveSignIn {
     let client: EntraClient
     let listeners: any ListenerFactory
@@ -35,12 +36,19 @@ public struct InteractiveSignIn {
     let loopbackProblem: () -> String?
     /// Where the device code's QR code goes (nothing unless stderr is a terminal).
     let qr: any QRDisplay
+    /// Where the paste flow's address is pasted (the controlling terminal).
+    let terminal: any PasteTerminal
+    /// Signed in over SSH without a display or $BROWSER: `auto` pastes when there is a terminal.
+    let overSSH: Bool
 
     public init(client: EntraClient, listeners: any ListenerFactory, browser: any BrowserLauncher,
                 browserUsable: Bool, clock: any TimeSource, tell: @escaping (String) -> Void,
-                loopbackProblem: @escaping () -> String? = { nil }, qr: any QRDisplay = NoQRDisplay()) {
+                loopbackProblem: @escaping () -> String? = { nil }, qr: any QRDisplay = NoQRDisplay(),
+                terminal: any PasteTerminal = ControllingTerminalLines(), overSSH: Bool = false) {
         self.loopbackProblem = loopbackProblem
         self.qr = qr
+        self.terminal = terminal
+        self.overSSH = overSSH
         self.client = client
         self.listeners = listeners
         self.browser = browser
@@ -56,6 +64,9 @@ public struct InteractiveSignIn {
         switch options.flow {
         case .browser: useBrowser = true
         case .deviceCode: useBrowser = false
+        case .paste: return try pasteFlow(profile, scopes: scopes, options: options, deadline: deadline, previous: previous)
+        case .auto where !browserUsable && overSSH && terminal.available:
+            return try pasteFlow(profile, scopes: scopes, options: options, deadline: deadline, previous: previous)
         case .auto: useBrowser = browserUsable || options.showURL
         // The app flows never reach a person's sign-in (ChoosingSource picks their source).
         case .clientCredentials, .workloadIdentity, .managedIdentity:
@@ -76,8 +87,9 @@ public struct InteractiveSignIn {
     }
 
     /// nil when the browser failed to start (the caller may fall back to the device code).
+    /// `pasting`: no browser is started; the address may also be pasted into the terminal.
     func browserFlow(_ profile: Profile, scopes: [String], options: InteractiveOptions, deadline: Int64,
-                     previous: Account?) throws(HelperError) -> TokenResponse? {
+                     previous: Account?, pasting: Bool = false) throws(HelperError) -> TokenResponse? {
         let authority = try profile.authority()
         // Bound before the browser starts, so the redirect cannot miss it.
         let listener = try listeners.listen(ports: profile.ports)
@@ -93,7 +105,9 @@ public struct InteractiveSignIn {
         request.extraScopesToConsent = options.extraScopesToConsent
         let url = request.url
         var launched: (any LaunchedBrowser)?
-        if options.showURL {
+        if pasting {
+            tell(Self.pasteInstructions(url: url))
+        } else if options.showURL {
             tell("To sign in, open this URL in a browser on this machine:\n\(url)")
         } else {
             tell("Opening the browser to sign in. If it does not open, visit:\n\(url)")
@@ -101,11 +115,15 @@ public struct InteractiveSignIn {
             launched = started
         }
         var browserFailed = false
-        let callback = listener.waitForCallback(state: request.state, deadline: deadline) {
+        // Whichever comes first, the listener's request or the pasted line, wins.
+        var pasted: Result<Callback, HelperError>?
+        let heard = listener.waitForCallback(state: request.state, deadline: deadline) {
             if let launched, launched.hasFailed() { browserFailed = true }
-            return !browserFailed
+            if pasting { pasted = Self.pastedCallback(terminal.poll(), state: request.state) }
+            return !browserFailed && pasted == nil
         }
         if browserFailed { return nil }
+        let callback = try pasted.map { (result) throws(HelperError) in try result.get() } ?? heard
         switch callback {
         case nil:
             throw .signInTimedOut(seconds: options.timeoutSeconds)

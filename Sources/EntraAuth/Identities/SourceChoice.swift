@@ -39,7 +39,7 @@ public enum SourceChoice: Equatable, Sendable {
             return stored ? try storedSecret() : nil
         }
         switch flow {
-        case .browser, .deviceCode:
+        case .browser, .deviceCode, .paste:
             return .userSignIn
         case .auto:
             // The environment's credential names an app only with that app's id: AZURE_CLIENT_ID,
@@ -135,7 +135,7 @@ public enum SourceChoice: Equatable, Sendable {
     /// that cannot be read counts as no app (acquiring says why).
     public static func servesApp(_ profile: Profile, environment: (String) -> String?) -> Bool {
         switch (try? flow(profile, environment: environment)) ?? .browser {
-        case .browser, .deviceCode: return false
+        case .browser, .deviceCode, .paste: return false
         case .clientCredentials, .workloadIdentity, .managedIdentity: return true
         case .auto: return (try? choose(profile, environment: environment)).map { $0 != .userSignIn } ?? true
         }

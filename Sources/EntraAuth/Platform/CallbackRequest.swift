@@ -38,3 +38,43 @@ public struct CallbackRequest: Equatable, Sendable {
         return CallbackRequest(method: String(words[0]), path: String(path), fields: fields)
     }
 }
+
+/// What a redirect request (from the browser, or pasted back) means for the sign-in
+/// awaiting `state`: the listener and the paste flow share this one reading.
+public enum CallbackVerdict: Equatable, Sendable {
+    /// Not the redirect: another path, or neither `code` nor `error`.
+    case notRedirect
+    /// The redirect of another sign-in.
+    case wrongState
+    case callback(Callback)
+}
+
+extension CallbackRequest {
+    /// The redirect's reading: the path `/`, a `code` or an `error`, and `state` as awaited.
+    public func verdict(state: String) -> CallbackVerdict {
+        func field(_ name: String) -> String? { fields.last { $0.name == name }?.value }
+        guard path == "/", field("code") != nil || field("error") != nil else { return .notRedirect }
+        guard field("state") == state else { return .wrongState }
+        if let error = field("error") { return .callback(.error(error, description: field("error_description") ?? "")) }
+        return .callback(.code(field("code") ?? ""))
+    }
+
+    /// The address the browser was sent to, as pasted back into the terminal:
+    /// `http://localhost:PORT/?code=…&state=…` (the scheme may be missing, as some address
+    /// bars show it; `/` before `?` too, as the redirect URI has none). Surrounding blanks
+    /// are ignored; anything else (another host, a space inside, a fragment) is nil.
+    public static func parse(pasted text: String) -> CallbackRequest? {
+        let trimmed = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" })
+        guard trimmed.count == 1 else { return nil }
+        var rest = Substring(trimmed[0])
+        if rest.lowercased().hasPrefix("http://") { rest = rest.dropFirst(7) }
+        let authority = rest.prefix { $0 != "/" && $0 != "?" }
+        let host = authority.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        guard host.count == 2, ["localhost", "127.0.0.1"].contains(host[0].lowercased()),
+              !host[1].isEmpty, host[1].allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        var target = rest.dropFirst(authority.count)
+        guard !target.contains("#") else { return nil }
+        if target.hasPrefix("?") { target = "/" + target }
+        return parse(Array("GET \(target) HTTP/1.1".utf8))
+    }
+}

@@ -215,21 +215,21 @@ public final class LoopbackListener: RedirectListener {
             respond(client.fd, status: "405 Method Not Allowed", page: Pages.stray)
             return nil
         }
-        func field(_ name: String) -> String? { request.fields.last { $0.name == name }?.value }
-        guard request.path == "/", field("code") != nil || field("error") != nil else {
+        switch request.verdict(state: state) {
+        case .notRedirect:
             respond(client.fd, status: "404 Not Found", page: Pages.stray)
             return nil
-        }
-        guard field("state") == state else {
+        case .wrongState:
             respond(client.fd, status: "400 Bad Request", page: Pages.wrongState)
             return nil
+        case let .callback(callback):
+            if case .error = callback {
+                respond(client.fd, status: "200 OK", page: Pages.failure)
+            } else {
+                respond(client.fd, status: "200 OK", page: Pages.success)
+            }
+            return callback
         }
-        if let error = field("error") {
-            respond(client.fd, status: "200 OK", page: Pages.failure)
-            return .error(error, description: field("error_description") ?? "")
-        }
-        respond(client.fd, status: "200 OK", page: Pages.success)
-        return .code(field("code") ?? "")
     }
 
     static func headersComplete(_ bytes: [UInt8]) -> Bool {

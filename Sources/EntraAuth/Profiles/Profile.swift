@@ -5,6 +5,9 @@ public struct Profile: Equatable, Sendable {
     public enum Flow: String, Sendable, CaseIterable {
         case auto, browser
         case deviceCode = "device-code"
+        /// Over SSH: the sign-in URL is printed, and the address the browser could not load
+        /// (the loopback redirect) is pasted back into the terminal; the listener still waits.
+        case paste
         /// An app's own token (a secret or a certificate), no person.
         case clientCredentials = "client-credentials"
         /// A federated token (AKS, GitHub Actions, Azure Pipelines) as the app's assertion.
@@ -21,8 +24,8 @@ public struct Profile: Equatable, Sendable {
         /// Every name `init(name:)` takes.
         public static let names = allCases.map(\.rawValue) + ["interactive"]
 
-        /// Whether a person signs in (the user sign-in: refresh token, browser, device code).
-        public var signsInAPerson: Bool { self == .auto || self == .browser || self == .deviceCode }
+        /// Whether a person signs in (the user sign-in: refresh token, browser, paste, device code).
+        public var signsInAPerson: Bool { self == .auto || self == .browser || self == .deviceCode || self == .paste }
     }
 
     /// What the hosts are: plain (git, kubectl: the Entra token itself is the credential)

@@ -15,8 +15,9 @@ enum Help {
       --profile P                 the profile (default: the config's default, the only one, or AZURE_*/TENANT_ID+CLIENT_ID)
       --scope S                   scopes, space-separated, repeatable (default: the profile's); a
                                   short name (User.Read) is Microsoft Graph's (https://graph.microsoft.com/User.Read)
-      --flow auto|browser|interactive|device-code|client-credentials|workload-identity|managed-identity
-                                  interactive is browser
+      --flow auto|browser|interactive|paste|device-code|client-credentials|workload-identity|managed-identity
+                                  interactive is browser; paste (auto over SSH with no display or $BROWSER): print
+                                  the URL, then paste the address the browser could not load (/dev/tty)
       --output text|json          text: the bare token; json: access_token, token_type, expires_on, scope, account, tenant
       --force                     skip the access-token cache
       --port N | --port-range A-B the loopback redirect port (default: random in 49152-65535)
@@ -57,7 +58,7 @@ enum Help {
         case "profile":
             return """
             entra-credential-helper profile add NAME --tenant T --client-id C [--scope S]... [--authority-host URL]
-                [--host PATTERN]... [--flow auto|browser|interactive|device-code|client-credentials|workload-identity|managed-identity]
+                [--host PATTERN]... [--flow auto|browser|interactive|paste|device-code|client-credentials|workload-identity|managed-identity]
                 [--login-hint U] [--domain-hint D]
                 [--port N | --port-range A-B] [--kind generic|acr] [--username U] [--default]
                 [--allow-public-suffix] [--client-secret-stdin] [--certificate PATH [--certificate-password-stdin]

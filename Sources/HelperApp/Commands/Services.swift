@@ -118,7 +118,7 @@ public final class Services {
         let flows = InteractiveSignIn(client: client, listeners: LoopbackListener.Factory(clock: clock), browser: browser,
                                       browserUsable: browserUsable, clock: clock, tell: tell,
                                       loopbackProblem: { wsl.detected ? WSL.loopbackProblem(networkingMode: WSL.networkingMode()) : nil },
-                                      qr: qrDisplay())
+                                      qr: qrDisplay(), overSSH: environment("SSH_CONNECTION").map { !$0.isEmpty } ?? false)
         let locker = FileLocker(environment: environment, clock: clock)
         let user = UserSignIn(client: client, refreshTokens: refreshTokens, locker: locker, clock: clock,
                               interactive: flows, cooldownSeconds: (try? config().promptCooldownSeconds) ?? 120)

@@ -208,6 +208,7 @@ enum Help {
               ENTRA_CREDENTIAL_HELPER_DBUS_TIMEOUT_MS            bound for each keyring call (default 5000, 50 to 60000)
               ENTRA_CREDENTIAL_HELPER_SECRET_TRANSPORT=encrypted  read and write secrets over the encrypted session
               DISPLAY / WAYLAND_DISPLAY                           when set, a locked keyring may show its unlock prompt
+              SSH_CONNECTION                                      over SSH with no display or BROWSER, --flow auto pastes the redirect back
               AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_AUTHORITY_HOST
                                                                   override the profile (flags override these) for get-token,
                                                                   login, the other commands and `kubectl --profile P`; for a

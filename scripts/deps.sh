@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages this project needs, or, when not root, prints the
-# exact apt-get line. Usage: scripts/deps.sh build|demo|test
+# exact apt-get line. Usage: scripts/deps.sh build|deb|demo|test
 #   build: what building and running the helper needs
+#   deb:   that, plus what scripts/build-deb.sh needs (dpkg-dev, lintian)
 #   demo:  that, plus what integrations/demo.sh drives (docker and kubectl are optional there)
 #   test:  that, plus the real components the tests and benchmarks drive; docker and kubectl
 #          must be on PATH (checked, not installed: scripts/clients.sh says how to get them)
@@ -14,11 +15,12 @@ build_packages=(libsecret-1-dev pkgconf g++ gnome-keyring dbus libsecret-tools l
 demo_packages=(git curl openssl)
 test_packages=(git zsh dbus-tests docker-registry apache2-utils golang-docker-credential-helpers
                time curl make valgrind chromium python3-msal python3-yaml openssl util-linux gdb
-               dpkg-dev lintian man-db  # these three: scripts/build-deb.sh and deb-check.sh
-               zbar-tools)
+               man-db zbar-tools)
+deb_packages=(dpkg-dev lintian)  # scripts/build-deb.sh (and its check in the tests)
 packages=("${build_packages[@]}")
 [ "$mode" = demo ] || [ "$mode" = test ] && packages+=("${demo_packages[@]}")
 [ "$mode" = test ] && packages+=("${test_packages[@]}")
+[ "$mode" = deb ] || [ "$mode" = test ] && packages+=("${deb_packages[@]}")
 
 missing=()
 for p in "${packages[@]}"; do

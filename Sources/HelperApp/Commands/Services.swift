@@ -113,12 +113,16 @@ public final class Services {
         // Inside WSL without $BROWSER the Windows browser (wslview or cmd.exe) is the default.
         let wsl = WSL.system()
         let browser = SystemBrowserLauncher(environment: environment, wsl: wsl)
+        // Inside WSL the Windows browser counts without looking for it here (a PATH walk over
+        // /mnt/c is slow, and this runs before the cache): a launch that fails falls back to
+        // the device code. Over SSH into WSL that desktop is not the user's: paste instead.
+        let overSSH = environment("SSH_CONNECTION").map { !$0.isEmpty } ?? false
         let browserUsable = environment("BROWSER") != nil || environment("DISPLAY") != nil || environment("WAYLAND_DISPLAY") != nil
-            || browser.windowsCommand(url: "") != nil
+            || (wsl.detected && !overSSH)
         let flows = InteractiveSignIn(client: client, listeners: LoopbackListener.Factory(clock: clock), browser: browser,
                                       browserUsable: browserUsable, clock: clock, tell: tell,
                                       loopbackProblem: { wsl.detected ? WSL.loopbackProblem(networkingMode: WSL.networkingMode()) : nil },
-                                      qr: qrDisplay(), overSSH: environment("SSH_CONNECTION").map { !$0.isEmpty } ?? false)
+                                      qr: qrDisplay(), overSSH: overSSH)
         let locker = FileLocker(environment: environment, clock: clock)
         let user = UserSignIn(client: client, refreshTokens: refreshTokens, locker: locker, clock: clock,
                               interactive: flows, cooldownSeconds: (try? config().promptCooldownSeconds) ?? 120)

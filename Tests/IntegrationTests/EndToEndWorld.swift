@@ -47,7 +47,7 @@ final class EndToEndWorld {
         for name in ["git-credential-entra", "docker-credential-entra", "entra-credential-helper"] {
             let errors = capture.file("\(name).errors")
             let keep = captureStderr ? " 2>\"$err\"" : ""
-            let script = try capture.write(name, """
+            _ = try capture.writeExecutable(name, """
                 #!/bin/bash
                 set -o pipefail
                 printf '%s\\n' "$*" >>'\(capture.file("\(name).calls"))'
@@ -58,7 +58,6 @@ final class EndToEndWorld {
                 exit $status
 
                 """)
-            chmod(script, 0o755)
         }
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         for (key, value) in [("user.name", "E2E Test"), ("user.email", "e2e@contoso.example"), ("init.defaultBranch", "main"),

@@ -16,7 +16,7 @@ struct WSLIntegrationTests {
         let world = try SignInWorld()
         let bin = try TemporaryDirectory()
         for (name, script) in scripts {
-            FileManager.default.createFile(atPath: bin.file(name), contents: Data(script.utf8), attributes: [.posixPermissions: 0o755])
+            _ = try bin.writeExecutable(name, script)
         }
         FileManager.default.createFile(atPath: bin.file("osrelease"), contents: Data((release + "\n").utf8))
         world.launcher = ["unshare", "--mount", "sh", "-c", "mount --bind \"$0\" /proc/sys/kernel/osrelease && exec \"$@\"", bin.file("osrelease")]

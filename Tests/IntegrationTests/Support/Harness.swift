@@ -197,6 +197,22 @@ final class TemporaryDirectory {
     func file(_ name: String) -> String { "\(path)/\(name)" }
 
     @discardableResult
+    /// An executable script, written through a close-on-exec descriptor: a write descriptor
+    /// that a child spawned meanwhile by a parallel test inherited would make exec of the
+    /// script fail with ETXTBSY ("text file busy") for as long as that child lives.
+    func writeExecutable(_ name: String, _ text: String) throws -> String {
+        let target = file(name)
+        let fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw ControlFailed(text: "cannot write \(target): errno \(errno)") }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ Glibc.write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
+            throw ControlFailed(text: "short write to \(target)")
+        }
+        fchmod(fd, 0o755)
+        return target
+    }
+
     func write(_ name: String, _ text: String) throws -> String {
         let target = file(name)
         try FileManager.default.createDirectory(

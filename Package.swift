@@ -46,15 +46,17 @@ let package = Package(
         .target(name: "CGLibLoader", dependencies: ["CLibSecret"], cSettings: glibC + dwarf4),
         // One HTTP request through libcurl, opened with dlopen at first use (never linked,
         // so the cached path does not pay for loading it).
-        .target(name: "CHTTP", cSettings: dwarf4),
+        // dlsym into a function pointer, for the three lazily opened libraries below.
+        .target(name: "CDynamicLoad", cSettings: dwarf4),
+        .target(name: "CHTTP", dependencies: ["CDynamicLoad"], cSettings: dwarf4),
         // A client certificate's key, chain and RS256/PS256 signatures through OpenSSL's
         // libcrypto.so.3, opened with dlopen when a certificate is first used (never
         // linked; its few prototypes are declared in crypto.c, so no -dev package).
-        .target(name: "CCrypto", cSettings: dwarf4),
+        .target(name: "CCrypto", dependencies: ["CDynamicLoad"], cSettings: dwarf4),
         // A QR code's modules through libqrencode.so.4 (Debian: libqrencode4), opened with
         // dlopen when a device code is first shown on a terminal (never linked; its two
         // entry points are declared in qr.c). Missing: no code is drawn.
-        .target(name: "CQRencode", cSettings: dwarf4),
+        .target(name: "CQRencode", dependencies: ["CDynamicLoad"], cSettings: dwarf4),
         // Non-variadic wrappers for the kernel key calls (syscall(2) is variadic).
         .systemLibrary(name: "CKernel"),
         // The layers, bottom up (ARCHITECTURE.md):

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "ech_crypto.h"
 
+#include "ech_dl.h"
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -67,14 +68,7 @@ static struct {
 
 static pthread_once_t api_once = PTHREAD_ONCE_INIT;
 
-static int resolve(void *lib, const char *name, void *slot) {
-    void *sym = dlsym(lib, name);
-    if (sym == NULL) return 0;
-    memcpy(slot, &sym, sizeof sym);  /* object pointer to function pointer, POSIX-style */
-    return 1;
-}
-
-#define R(name) resolve(lib, #name, &api.name)
+#define R(name) ech_dl_resolve(lib, #name, &api.name)
 
 static void load_crypto(void) {
     void *lib = dlopen(ECH_CRYPTO_SONAME, RTLD_NOW | RTLD_LOCAL);

@@ -12,6 +12,7 @@
 #include "ech_http.h"
 
 #include <curl/curl.h>
+#include "ech_dl.h"
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
@@ -52,30 +53,22 @@ static struct {
 
 static pthread_once_t api_once = PTHREAD_ONCE_INIT;
 
-/* Resolves one symbol into *slot; 0 if it is missing. */
-static int resolve(void *lib, const char *name, void *slot) {
-    void *sym = dlsym(lib, name);
-    if (sym == NULL) return 0;
-    memcpy(slot, &sym, sizeof sym);  /* object pointer to function pointer, POSIX-style */
-    return 1;
-}
-
 static void load_curl(void) {
     static const char *const sonames[] = ECH_HTTP_SONAMES;
     for (size_t i = 0; i < sizeof sonames / sizeof sonames[0]; i++) {
         void *lib = dlopen(sonames[i], RTLD_NOW | RTLD_LOCAL);
         if (lib == NULL) continue;
-        int ok = resolve(lib, "curl_global_init", &api.global_init)
-            && resolve(lib, "curl_easy_init", &api.easy_init)
-            && resolve(lib, "curl_easy_setopt", &api.easy_setopt)
-            && resolve(lib, "curl_easy_perform", &api.easy_perform)
-            && resolve(lib, "curl_easy_getinfo", &api.easy_getinfo)
-            && resolve(lib, "curl_easy_cleanup", &api.easy_cleanup)
-            && resolve(lib, "curl_slist_append", &api.slist_append)
-            && resolve(lib, "curl_slist_free_all", &api.slist_free_all)
-            && resolve(lib, "curl_easy_strerror", &api.easy_strerror);
+        int ok = ech_dl_resolve(lib, "curl_global_init", &api.global_init)
+            && ech_dl_resolve(lib, "curl_easy_init", &api.easy_init)
+            && ech_dl_resolve(lib, "curl_easy_setopt", &api.easy_setopt)
+            && ech_dl_resolve(lib, "curl_easy_perform", &api.easy_perform)
+            && ech_dl_resolve(lib, "curl_easy_getinfo", &api.easy_getinfo)
+            && ech_dl_resolve(lib, "curl_easy_cleanup", &api.easy_cleanup)
+            && ech_dl_resolve(lib, "curl_slist_append", &api.slist_append)
+            && ech_dl_resolve(lib, "curl_slist_free_all", &api.slist_free_all)
+            && ech_dl_resolve(lib, "curl_easy_strerror", &api.easy_strerror);
         if (!ok) { dlclose(lib); continue; }
-        (void)resolve(lib, "curl_getdate", &api.getdate);
+        (void)ech_dl_resolve(lib, "curl_getdate", &api.getdate);
         if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
             snprintf(api.load_error, sizeof api.load_error, "%s: curl_global_init failed", sonames[i]);
             return;  /* the library stays mapped: global state may be half set up */

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "ech_qr.h"
 
+#include "ech_dl.h"
 #include <dlfcn.h>
 #include <pthread.h>
 #include <string.h>
@@ -30,19 +31,12 @@ static struct {
 
 static pthread_once_t api_once = PTHREAD_ONCE_INIT;
 
-static int resolve(void *lib, const char *name, void *slot) {
-    void *sym = dlsym(lib, name);
-    if (sym == NULL) return 0;
-    memcpy(slot, &sym, sizeof sym);  /* object pointer to function pointer, POSIX-style */
-    return 1;
-}
-
 static void load_qrencode(void) {
     static const char *const sonames[] = ECH_QR_SONAMES;
     for (size_t i = 0; i < sizeof sonames / sizeof sonames[0]; i++) {
         void *lib = dlopen(sonames[i], RTLD_NOW | RTLD_LOCAL);
         if (lib == NULL) continue;
-        if (resolve(lib, "QRcode_encodeString", &api.encode_string) && resolve(lib, "QRcode_free", &api.free_code)) {
+        if (ech_dl_resolve(lib, "QRcode_encodeString", &api.encode_string) && ech_dl_resolve(lib, "QRcode_free", &api.free_code)) {
             api.loaded = 1;
             return;
         }
